@@ -1,0 +1,116 @@
+"""Assemble one claim row per quantitative claim, with exact provenance.
+
+The grammar (``quantities``) finds the numbers; ``sentences`` gives each one its sentence; ``cues``
+reads hedges, the evidence cue, the claim's kind and its subject/measure. This module only joins
+them and mints the stable ``claim_id``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import Counter
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from . import cues, quantities, sentences
+from .model import CONTENT_ROLES, Article
+
+CLAIM_COLUMNS = [
+    "claim_id", "article", "doc_id", "role", "lang", "start", "end", "quote",
+    "sentence", "sentence_start", "sentence_end",
+    "value_low", "value_high", "unit", "comparator", "vague", "approx", "rate_period",
+    "hedged", "hedge_words", "evidence_cue", "cue_text", "cue_start", "cue_end",
+    "kind", "subject", "measure",
+]
+CONTEXT_CHARS = 8
+_WS = re.compile(r"\s+")
+
+
+def fold(s: str) -> str:
+    """NFKC, whitespace-folded, lower-cased: the form claim ids are computed on."""
+    return _WS.sub(" ", unicodedata.normalize("NFKC", s)).strip().lower()
+
+
+def claim_key(article: str, text: str, start: int, end: int, sent_start: int, sent_end: int) -> str:
+    """The content a claim id hashes: the quote and a little context inside its sentence.
+
+    Context stops at the sentence bounds, so text inserted elsewhere never changes an id; only an
+    edit of the claim's own neighbourhood does.
+    """
+    left = text[max(sent_start, start - CONTEXT_CHARS):start]
+    right = text[end:min(sent_end, end + CONTEXT_CHARS)]
+    return "\x1f".join((article, fold(left), fold(text[start:end]), fold(right)))
+
+
+def mint_ids(keys: Sequence[str]) -> list[str]:
+    """``c`` + 12 hex of sha1(key); a repeated key gets ``-2``, ``-3``... in text order."""
+    seen: Counter[str] = Counter()
+    out = []
+    for k in keys:
+        seen[k] += 1
+        h = "c" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:12]
+        out.append(h if seen[k] == 1 else f"{h}-{seen[k]}")
+    return out
+
+
+def _sentence_of(spans: list[tuple[int, int]], starts: list[int], pos: int) -> int:
+    i = bisect_right(starts, pos) - 1
+    return max(i, 0)
+
+
+def article_claims(article: Article) -> list[dict]:
+    """Claim rows of one article, from its content documents (never furniture)."""
+    text = article.text
+    rows: list[dict] = []
+    for doc in article.documents:
+        if doc.role not in CONTENT_ROLES:
+            continue
+        spans = sentences.split_sentences(text, doc.start, doc.end, doc.lang)
+        if not spans:
+            continue
+        starts = [s for s, _ in spans]
+        for q in quantities.find_quantities(text, doc.lang, doc.start, doc.end):
+            i = _sentence_of(spans, starts, q.start)
+            s_start, s_end = spans[i]
+            s_start, s_end = min(s_start, q.start), max(s_end, q.end)
+            prev = spans[i - 1] if i > 0 else None
+            ann = cues.annotate(text, (s_start, s_end), prev, q, doc.lang, doc.title,
+                                doc_author=doc.author)
+            rows.append({
+                "article": article.name, "doc_id": doc.doc_id, "role": doc.role, "lang": doc.lang,
+                "start": q.start, "end": q.end, "quote": text[q.start:q.end],
+                "sentence": text[s_start:s_end], "sentence_start": s_start, "sentence_end": s_end,
+                "value_low": q.value_low, "value_high": q.value_high, "unit": q.unit,
+                "comparator": q.comparator, "vague": q.vague, "approx": q.approx,
+                "rate_period": q.rate_period, **ann,
+            })
+    keys = [claim_key(article.name, text, r["start"], r["end"], r["sentence_start"], r["sentence_end"])
+            for r in rows]
+    for r, cid in zip(rows, mint_ids(keys)):
+        r["claim_id"] = cid
+    return rows
+
+
+def claims_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    """Rows → the claims DataFrame with the contract's columns and dtypes, sorted by claim_id."""
+    df = pd.DataFrame(list(rows), columns=CLAIM_COLUMNS)
+    for c in ("value_low", "value_high"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    for c in ("start", "end", "sentence_start", "sentence_end"):
+        df[c] = df[c].astype("int64")
+    for c in ("cue_start", "cue_end"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+    for c in ("vague", "approx", "hedged"):
+        df[c] = df[c].astype(bool)
+    return df.sort_values("claim_id", kind="stable").reset_index(drop=True)
+
+
+def extract_claims(articles: Iterable[Article]) -> pd.DataFrame:
+    """The claims table of a corpus (ungraded): one row per quantitative claim."""
+    rows: list[dict] = []
+    for a in articles:
+        rows.extend(article_claims(a))
+    return claims_frame(rows)

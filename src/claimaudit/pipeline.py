@@ -1,0 +1,70 @@
+"""The main job: ingest → extract → grade → reference check → consistency → tables and reports.
+
+``analyze`` is pure (articles in, tables out); ``run_audit`` adds the file I/O. The per-article
+stages are independent, which is what the Dask engine parallelises; consistency needs all claims.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from . import consistency, extract, grading, ingest, reference
+from .model import Article
+
+
+@dataclass
+class AuditTables:
+    articles: pd.DataFrame
+    documents: pd.DataFrame
+    claims: pd.DataFrame
+    groups: pd.DataFrame
+    checklist: pd.DataFrame
+    reference: pd.DataFrame
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def claims_for(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
+    """Per-article stages: extract, grade, check thresholds. Pure; safe to run per partition."""
+    claims = extract.extract_claims(articles)
+    claims = grading.grade_claims(claims, {a.name: a.text for a in articles})
+    return reference.check_references(claims, ref)
+
+
+def analyze(articles: Sequence[Article], ref: pd.DataFrame | None = None,
+            claims: pd.DataFrame | None = None) -> AuditTables:
+    """All tables for a corpus. ``claims`` may be given (e.g. computed by the Dask engine)."""
+    ref = reference.load_reference() if ref is None else ref
+    if claims is None:
+        claims = claims_for(articles, ref)
+    claims, groups = consistency.group_claims(claims)
+    return AuditTables(
+        articles=ingest.articles_frame(articles),
+        documents=ingest.documents_frame(articles),
+        claims=claims,
+        groups=groups,
+        checklist=grading.document_checklist(articles, claims),
+        reference=ref,
+    )
+
+
+def run_audit(paths: Sequence[str | Path], claims_dir: Path, reports_dir: Path,
+              engine: str = "local", scheduler: str | None = None,
+              progress: bool = False) -> AuditTables:
+    """Run the main job and write ``claims_dir`` tables and ``reports_dir`` reports."""
+    from . import report, store
+
+    articles, failures = ingest.ingest_paths(paths, progress=progress)
+    ref = reference.load_reference(claims_dir)
+    claims = None
+    if engine == "dask":
+        from . import distributed_engine
+
+        claims = distributed_engine.claims_dask(articles, ref, scheduler=scheduler)
+    tables = analyze(articles, ref, claims)
+    tables.failures = failures
+    store.write_machine_tables(claims_dir, tables)
+    report.write_reports(reports_dir, claims_dir, tables)
+    return tables
