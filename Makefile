@@ -25,7 +25,7 @@ test: $(STAMP)
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_extract.py --sizes 1000,10000
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.xlsx

@@ -34,15 +34,19 @@ def claims_for(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
 
 
 def analyze(articles: Sequence[Article], ref: pd.DataFrame | None = None,
-            claims: pd.DataFrame | None = None) -> AuditTables:
-    """All tables for a corpus. ``claims`` may be given (e.g. computed by the Dask engine)."""
+            claims: pd.DataFrame | None = None,
+            group_overrides: pd.DataFrame | None = None) -> AuditTables:
+    """All tables for a corpus. ``claims`` may be given (e.g. computed by the Dask engine);
+    ``group_overrides`` are the reviewers' grouping rows (default: the packaged, empty file)."""
     ref = reference.load_reference() if ref is None else ref
     if claims is None:
         claims = claims_for(articles, ref)
-    claims, groups = consistency.group_claims(claims)
+    documents = ingest.documents_frame(articles)
+    claims, groups = consistency.group_claims(claims, group_overrides, documents=documents,
+                                              texts={a.name: a.text for a in articles})
     return AuditTables(
         articles=ingest.articles_frame(articles),
-        documents=ingest.documents_frame(articles),
+        documents=documents,
         claims=claims,
         groups=groups,
         checklist=grading.document_checklist(articles, claims),
@@ -63,7 +67,7 @@ def run_audit(paths: Sequence[str | Path], claims_dir: Path, reports_dir: Path,
         from . import distributed_engine
 
         claims = distributed_engine.claims_dask(articles, ref, scheduler=scheduler)
-    tables = analyze(articles, ref, claims)
+    tables = analyze(articles, ref, claims, consistency.load_overrides(claims_dir))
     tables.failures = failures
     store.write_machine_tables(claims_dir, tables)
     report.write_reports(reports_dir, claims_dir, tables)

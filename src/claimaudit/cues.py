@@ -1,0 +1,385 @@
+"""What a quantitative claim says about its own evidence: cue, hedges, kind, subject and measure.
+
+All phrases live in ``data/cues/{zh,en}.yaml`` and ``data/kinds.yaml``; this module only finds
+them. Chinese is matched on ``textnorm.simplified_view(text)`` (same length as the text), so a
+traditional-script page hits the same phrases at the same offsets and converting a page between
+scripts changes no annotation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from . import textnorm
+from .config import load_yaml
+
+EVIDENCE_CUES = ("systematic_review", "guideline", "rct", "observational_study", "clinical_study",
+                 "case_report", "animal_study", "unspecified_study", "tcm_theory", "expert_opinion",
+                 "none")
+KINDS = ("effect_size", "time_course", "threshold", "procedure", "recommendation", "risk_group",
+         "other")
+TIME_UNITS = frozenset(("second", "minute", "hour", "day", "week", "month", "year"))
+_CLAUSE_DELIM = re.compile(r"[，；：;:]|,(?!\d)")
+# A number in a sentence (digits, or a Chinese numeral before a unit): see choose_cue.
+_NUMBER_HINT = re.compile(r"[0-9０-９]|[一二两三四五六七八九十半几数][个]?[天周月年小时分秒岁次倍]")
+_TRAIL_PUNCT = "，。；：,.;:!?！？、 \t\n"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One phrase found in the text: absolute span, the original text, and its label."""
+
+    start: int
+    end: int
+    text: str
+    label: str = ""
+
+
+def family(lang: str) -> str:
+    """Grammar family of a language code: ``zh`` for both Chinese scripts, else ``en``."""
+    return "zh" if str(lang).startswith("zh") else "en"
+
+
+@lru_cache(maxsize=None)
+def phrases(fam: str) -> dict[str, Any]:
+    """The cue phrase file of a language family, as named by the rubric's ``phrase_files``
+    (``data/cues/zh.yaml`` / ``en.yaml``)."""
+    rel = load_yaml("rubric.yaml").get("phrase_files", {}).get(fam, f"cues/{fam}.yaml")
+    return load_yaml(*rel.split("/"))
+
+
+@lru_cache(maxsize=None)
+def _compile(fam: str, patterns: tuple[str, ...]) -> re.Pattern | None:
+    """One alternation; English gets word boundaries and ignores case."""
+    if not patterns:
+        return None
+    if fam == "en":  # word boundaries, except around symbol-only phrases such as "~"
+        body = "|".join(rf"(?<![\w-])(?:{p})(?![\w-])" if re.search(r"[A-Za-z0-9]", p) else f"(?:{p})"
+                        for p in patterns)
+        return re.compile(body, re.IGNORECASE)
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def pattern(fam: str, key: str, sub: str | None = None) -> re.Pattern | None:
+    """Compiled regex of a phrase list (``key`` or ``key.sub``) of the cue file."""
+    node = phrases(fam).get(key, [])
+    if sub is not None:
+        node = (node or {}).get(sub, [])
+    return _compile(fam, tuple(node or ()))
+
+
+@lru_cache(maxsize=32)
+def _zh_view(text: str) -> str:
+    return textnorm.simplified_view(text)
+
+
+def view(text: str, fam: str) -> str:
+    """The string phrases are matched on: the simplified view for zh, the text itself for en."""
+    return _zh_view(text) if fam == "zh" else text
+
+
+def find(text: str, fam: str, key: str, a: int, b: int, sub: str | None = None,
+         label: str = "") -> list[Hit]:
+    """Non-empty hits of a phrase list inside ``[a, b)``, as spans of the original text."""
+    pat = pattern(fam, key, sub)
+    if pat is None or a >= b:
+        return []
+    v = view(text, fam)
+    return [Hit(m.start(), m.end(), text[m.start():m.end()], label or key)
+            for m in pat.finditer(v, a, b) if m.end() > m.start()]
+
+
+def _non_overlapping(hits: Iterable[Hit]) -> list[Hit]:
+    """Earliest start wins, then the longest: '临床研究显示' beats the '研究显示' inside it."""
+    out: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
+        if out and h.start < out[-1].end:
+            continue
+        out.append(h)
+    return out
+
+
+def _merge_attribution(text: str, hits: list[Hit], gap: int = 2) -> list[Hit]:
+    """A named design right before a generic attribution is one cue: 前瞻性队列 + 研究发现 →
+    前瞻性队列研究发现 (observational_study), not the generic "研究发现"."""
+    out: list[Hit] = []
+    for h in hits:
+        if out and h.label == "unspecified_study" and out[-1].label != "unspecified_study" \
+                and 0 <= h.start - out[-1].end <= gap:
+            p = out.pop()
+            h = Hit(p.start, h.end, text[p.start:h.end], p.label)
+        out.append(h)
+    return out
+
+
+def evidence_hits(text: str, fam: str, a: int, b: int) -> list[Hit]:
+    """Tier-1 evidence cues in ``[a, b)``, labelled with their class, overlaps resolved."""
+    hits: list[Hit] = []
+    for cls in phrases(fam).get("evidence", {}):
+        hits.extend(find(text, fam, "evidence", a, b, sub=cls, label=cls))
+    return _merge_attribution(text, _non_overlapping(hits))
+
+
+def marker_hits(text: str, fam: str, a: int, b: int) -> list[Hit]:
+    """Bare design words (大鼠, mice, 双盲) in ``[a, b)``."""
+    hits: list[Hit] = []
+    for cls in phrases(fam).get("markers", {}) or {}:
+        hits.extend(find(text, fam, "markers", a, b, sub=cls, label=cls))
+    return _non_overlapping(hits)
+
+
+def clause_span(text: str, sent: tuple[int, int], q_start: int, q_end: int) -> tuple[int, int]:
+    """The comma/semicolon/colon-delimited piece of the sentence that holds the quantity."""
+    s, e = sent
+    a = s
+    for m in _CLAUSE_DELIM.finditer(text, s, q_start):
+        a = m.end()
+    m = _CLAUSE_DELIM.search(text, q_end, e)
+    b = m.start() if m else e
+    return a, max(b, q_end)
+
+
+def choose_cue(text: str, fam: str, sent: tuple[int, int], prev: tuple[int, int] | None,
+               q_start: int, q_end: int) -> Hit | None:
+    """The evidence cue governing a claim.
+
+    Order: the tier-1 cue closest before the quantity in its sentence; else one after it in the
+    sentence; else the last one of the previous sentence; else a bare design marker in the
+    sentence. An unspecified "研究发现" is refined by a design marker in the same sentence
+    (研究发现…大鼠 → animal_study), keeping the attribution phrase as the cue span.
+    """
+    s, e = sent
+    in_sent = evidence_hits(text, fam, s, e)
+    before = [h for h in in_sent if h.end <= q_start]
+    after = [h for h in in_sent if h.start >= q_end]
+    cue = before[-1] if before else (after[0] if after else None)
+    if cue is None and prev is not None:
+        ph = evidence_hits(text, fam, prev[0], min(prev[1], s))
+        # a cue already spent on a number of its own sentence does not carry over
+        if ph and not _NUMBER_HINT.search(text, ph[-1].end, min(prev[1], s)):
+            cue = ph[-1]
+    markers = marker_hits(text, fam, s, e)
+    if cue is None:
+        return markers[0] if markers else None
+    if cue.label == "unspecified_study" and markers:
+        return Hit(cue.start, cue.end, cue.text, markers[0].label)
+    return cue
+
+
+def _author_hit(text: str, doc_author: str, a: int, b: int) -> Hit | None:
+    """Where the author's name is printed between the document start and the claim, if at all."""
+    name = doc_author.strip()
+    if not name or a >= b:
+        return None
+    i = text.rfind(name, a, b)
+    return Hit(i, i + len(name), name, "expert_opinion") if i >= 0 else None
+
+
+@lru_cache(maxsize=256)
+def _first_reply_marker(text: str, fam: str, doc_start: int) -> int:
+    """End of the first reply/greeting marker at or after ``doc_start`` (-1: none); cached so a
+    document with many claims is scanned once."""
+    pat = pattern(fam, "reply_markers")
+    m = pat.search(view(text, fam), doc_start) if pat is not None else None
+    return m.end() if m else -1
+
+
+def doc_is_reply(text: str, fam: str, doc_start: int | None, pos: int) -> bool:
+    """A consultation reply: a reply/greeting marker between the document start and the claim."""
+    if doc_start is None:
+        return False
+    end = _first_reply_marker(text, fam, doc_start)
+    return 0 <= end <= pos
+
+
+def hedge_hits(text: str, fam: str, sent: tuple[int, int], q_start: int, q_end: int) -> list[Hit]:
+    """Hedges from the sentence start to the end of the claim's clause, minus exclusions
+    ("you may", 正常, 常见...), plus approximators touching the quantity (label ``approx``)."""
+    s, _ = sent
+    _, c_end = clause_span(text, sent, q_start, q_end)
+    excl = find(text, fam, "hedge_exclusions", s, c_end)
+    hedges = [h for h in find(text, fam, "hedges", s, c_end, label="hedge")
+              if not any(x.start <= h.start and h.end <= x.end for x in excl)]
+    pad = 3 if fam == "zh" else 14
+    a, b = max(s, q_start - pad), min(c_end, q_end + pad)
+    approx = find(text, fam, "approximators", a, b, label="approx")
+    return sorted(_non_overlapping(hedges + approx), key=lambda h: h.start)
+
+
+def _kind_rules() -> list[dict]:
+    return load_yaml("kinds.yaml")["rules"]
+
+
+def _words_match(text: str, fam: str, words: dict | None, a: int, b: int) -> bool:
+    pats = tuple((words or {}).get(fam, []) or ())
+    pat = _compile(fam, pats)
+    return bool(pat and pat.search(view(text, fam), a, b))
+
+
+def _scope_span(text: str, scope: str, sent: tuple[int, int], q: Any) -> tuple[int, int]:
+    """The text a kinds rule looks at: the sentence, the claim's clause, or the clause before."""
+    if scope == "sentence":
+        return sent
+    a, b = clause_span(text, sent, q.start, q.end)
+    if scope == "prev_clause":
+        if a <= sent[0]:
+            return a, a
+        pa = sent[0]
+        for m in _CLAUSE_DELIM.finditer(text, sent[0], a - 1):
+            pa = m.end()
+        return pa, a
+    return a, b
+
+
+def rule_matches(rule: dict, text: str, fam: str, sent: tuple[int, int], q: Any) -> bool:
+    """Whether one kinds.yaml rule holds for quantity ``q`` in ``sent`` (all conditions ANDed;
+    ``unless`` is a {scope, words} condition that must NOT hold)."""
+    if "units" in rule and getattr(q, "unit", "") not in rule["units"]:
+        return False
+    if "comparators" in rule and getattr(q, "comparator", "") not in rule["comparators"]:
+        return False
+    if rule.get("rate_period") and not getattr(q, "rate_period", ""):
+        return False
+    if "words" in rule:
+        a, b = _scope_span(text, rule.get("scope", "clause"), sent, q)
+        if not _words_match(text, fam, rule["words"], a, b):
+            return False
+    unless = rule.get("unless")
+    if unless:
+        a, b = _scope_span(text, unless.get("scope", "clause"), sent, q)
+        if _words_match(text, fam, unless.get("words"), a, b):
+            return False
+    return True
+
+
+def kind_rule(text: str, fam: str, sent: tuple[int, int], q: Any) -> dict | None:
+    """The first ``data/kinds.yaml`` rule that holds (``None``: no rule, kind ``other``)."""
+    for rule in _kind_rules():
+        if rule_matches(rule, text, fam, sent, q):
+            return rule
+    return None
+
+
+def claim_kind(text: str, fam: str, sent: tuple[int, int], q: Any) -> str:
+    """Kind of the first matching rule of ``data/kinds.yaml``, else ``other``."""
+    rule = kind_rule(text, fam, sent, q)
+    return rule["kind"] if rule else "other"
+
+
+# --- subject / measure -----------------------------------------------------------------------
+_ENUM = re.compile(r"^\s*(?:[（(]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[（(][0-9一二三四五六七八九十]{1,3}[)）])\s*")
+_ZH_STOP = re.compile(r"后|可|能|会|的|是|在|对|通过|出现|引起|导致|使|需|应|有|与|和|为|多|常|通常|一般|如|建议|主要|[，,；;。:：（(、\s]")
+_ZH_FILLER = re.compile(r"多数|大多|通常|一般|可能|约|左右|大约|超过|以上|以下|不超过|小于|大于|低于|高于|达到?|在|于|内|至|为|可|会|的|了|如|及|或|[<>≤≥=＜＞~～\-—\s()（）“”\"']")
+_EN_VERB = re.compile(r"\b(is|are|was|were|be|been|can|could|may|might|will|would|should|must|likely|"
+                      r"typically|usually|often|generally|commonly|has|have|had|do|does|did|"
+                      r"resolve[sd]?|last[s]?|occur(s|red)?|cause[sd]?|increase[sd]?|reduce[sd]?|"
+                      r"improve[sd]?|lead[s]?|take[s]?|persist[s]?)\b", re.IGNORECASE)
+_EN_FILLER = re.compile(r"\b(the|a|an|of|for|to|in|on|at|by|with|within|about|around|approximately|"
+                        r"up|less|more|than|over|under|after|before|and|or|if|this|that|these|those|"
+                        r"typically|usually|often|may|might|could|likely|some|you|your|it|is|are|"
+                        r"was|were|be|have|has|been)\b", re.IGNORECASE)
+_DIMENSION = {"percent": "share", "fold": "change", "age_years": "age", "count": "count",
+              "cun": "depth", "grade": "grade"}
+
+
+def _short(s: str, n: int) -> str:
+    return s.strip(_TRAIL_PUNCT)[:n].strip(_TRAIL_PUNCT)
+
+
+def _title_subject(title: str, fam: str) -> str:
+    t = (title or "").strip()
+    if fam == "zh":
+        return _short(re.split(r"[\s，,。？?！!：:|｜_-]", t)[0], 12) if t else ""
+    return " ".join(re.split(r"[?:|–—-]", t)[0].split()[:5]) if t else ""
+
+
+def subject_of(text: str, fam: str, sent: tuple[int, int], q: Any, title: str,
+               skip_to: int | None = None) -> str:
+    """The sentence's leading noun phrase (a "label:" prefix if any), else the title's.
+
+    ``skip_to`` (the end of an evidence cue before the claim) drops "研究发现," from the subject.
+    """
+    a = sent[0]
+    if skip_to is not None and sent[0] <= skip_to <= q.start:
+        a = skip_to
+        while a < q.start and text[a] in _TRAIL_PUNCT:
+            a += 1
+    sent = (a, sent[1])
+    s = text[sent[0]:min(q.start, sent[1])]
+    s = _ENUM.sub("", s)
+    colon = re.search(r"[:：]", s[:20])
+    if colon and colon.start() >= 2:
+        return _short(s[:colon.start()], 16 if fam == "zh" else 60)
+    if fam == "zh":
+        v = _zh_view(text)[sent[0]:min(q.start, sent[1])]
+        v = _ENUM.sub("", v)
+        m = _ZH_STOP.search(v, 1) if v else None
+        cut = m.start() if m else len(v)
+        subj = _short(s[:cut], 10)
+        return subj if len(subj) >= 2 else _title_subject(title, fam)
+    first = re.split(r"[,;:]", s)[0]
+    m = _EN_VERB.search(first)
+    subj = " ".join(first[:m.start() if m else len(first)].split()[:6])
+    return subj if len(subj) >= 3 else _title_subject(title, fam)
+
+
+def measure_of(text: str, fam: str, sent: tuple[int, int], q: Any, kind: str,
+               skip_to: int | None = None) -> str:
+    """The clause's words around the quantity (fillers, cue and quantity removed) + a dimension."""
+    a, b = clause_span(text, sent, q.start, q.end)
+    if skip_to is not None and a <= skip_to <= q.start:
+        a = skip_to
+    left, right = text[a:q.start], text[q.end:b]
+    if fam == "zh":
+        words = _ZH_FILLER.sub("", left + right)
+        words = _short(words, 12)
+    else:
+        words = " ".join(_EN_FILLER.sub(" ", left + " " + right).split()[:6])
+        words = words.strip(_TRAIL_PUNCT)
+    unit = getattr(q, "unit", "") or ""
+    dim = "duration" if unit in TIME_UNITS else _DIMENSION.get(unit, unit)
+    if kind == "effect_size" and unit in ("percent", "fold"):
+        dim = "change"
+    return " ".join(x for x in (words, dim) if x)
+
+
+# --- the annotation ---------------------------------------------------------------------------
+def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: Any, lang: str,
+             title: str, *, doc_author: str = "", doc_start: int | None = None) -> dict:
+    """Hedges, evidence cue, kind, subject and measure of the claim ``q`` in sentence ``sent``.
+
+    ``hedged`` is true for a hedge word before/around the claim, an approximator (``q.approx``) or
+    a vague quantity (``q.vague``: 数月, a few days), which is imprecise by construction.
+
+    ``doc_author``/``doc_start`` add the document-level signal: a claim with no cue of its own in
+    an author's reply to a reader (a reply/greeting marker such as 回复, 您好, "reply", "Hello"
+    between the document start and the claim) is the author's ``expert_opinion``, with the
+    author's printed name as the cue span; an authored article summary without such markers is
+    not (its role, answer or not, does not decide it).
+    """
+    fam = family(lang)
+    hedges = hedge_hits(text, fam, sent, q.start, q.end)
+    words: list[str] = []
+    for h in hedges:
+        if h.text not in words:
+            words.append(h.text)
+    cue = choose_cue(text, fam, sent, prev, q.start, q.end)
+    if cue is None and doc_author.strip() and doc_is_reply(text, fam, doc_start, sent[0]):
+        cue = _author_hit(text, doc_author, doc_start or 0, sent[0]) or \
+            Hit(-1, -1, "", "expert_opinion")
+    kind = claim_kind(text, fam, sent, q)
+    skip = cue.end if cue and cue.start >= sent[0] else None
+    return {
+        "hedged": bool(hedges) or bool(getattr(q, "approx", False))
+        or bool(getattr(q, "vague", False)),
+        "hedge_words": ";".join(words),
+        "evidence_cue": cue.label if cue else "none",
+        "cue_text": cue.text if cue else "",
+        "cue_start": cue.start if cue and cue.start >= 0 else None,
+        "cue_end": cue.end if cue and cue.start >= 0 else None,
+        "kind": kind,
+        "subject": subject_of(text, fam, sent, q, title, skip_to=skip),
+        "measure": measure_of(text, fam, sent, q, kind, skip_to=skip),
+    }

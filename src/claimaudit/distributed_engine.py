@@ -1,0 +1,194 @@
+"""The Dask engine: the per-article stages over a cluster, and Parquet tables for big corpora.
+
+Extraction, grading and the reference check look at one article at a time, so they run per
+partition on the workers (``pipeline.claims_for`` — the very function the local engine calls);
+consistency needs every claim and runs once on the client (``pipeline.analyze``). The result is
+therefore identical to the local engine's, row for row.
+
+Partitions are balanced by characters, not by article count (pages differ in length by 10×), and
+each worker runs one thread: the work is pure-Python regex, so threads would only share the GIL.
+
+Parquet layout written by ``write_parquet_tables`` (one folder per machine table, DuckDB reads
+``claims_dir/parquet/claims/*.parquet`` as one table)::
+
+    claims_dir/parquet/articles/part-00000.parquet
+    claims_dir/parquet/documents/part-00000.parquet
+    claims_dir/parquet/claims/part-00000.parquet, part-00001.parquet, ...  (ROWS_PER_PART rows each)
+    claims_dir/parquet/groups/part-00000.parquet
+    claims_dir/parquet/checklist/part-00000.parquet
+"""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+import pandas as pd
+
+from .model import Article
+
+CHARS_PER_PARTITION = 2_000_000  # ≈1 s of work per task: small enough to balance, big enough to amortise
+PARTITIONS_PER_WORKER = 4  # at least this many per worker, so a slow partition cannot idle the rest
+ROWS_PER_PART = 250_000
+
+
+def balanced_chunks(articles: Sequence[Article], n: int) -> list[list[Article]]:
+    """Split ``articles`` (order kept) into at most ``n`` contiguous chunks of near-equal characters."""
+    if not articles:
+        return []
+    n = max(1, min(n, len(articles)))
+    total = sum(len(a.text) or 1 for a in articles)
+    chunks: list[list[Article]] = [[]]
+    done = 0
+    for a in articles:
+        size = len(a.text) or 1
+        # an article whose middle lies past the next 1/n boundary opens a new chunk
+        if chunks[-1] and len(chunks) < n and done + size / 2 >= total * len(chunks) / n:
+            chunks.append([])
+        chunks[-1].append(a)
+        done += size
+    return chunks
+
+
+def partition_count(articles: Sequence[Article], workers: int) -> int:
+    """Enough partitions to keep every worker busy and each task near ``CHARS_PER_PARTITION``."""
+    chars = sum(len(a.text) for a in articles)
+    return max(workers * PARTITIONS_PER_WORKER, math.ceil(chars / CHARS_PER_PARTITION))
+
+
+def _claims_partition(part, ref: pd.DataFrame) -> list[pd.DataFrame]:
+    """One bag partition (a list of article chunks) → a one-element list holding its claims."""
+    from .pipeline import claims_for
+
+    articles = [a for chunk in part for a in chunk]
+    return [claims_for(articles, ref)]
+
+
+def combine(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Partition results → one claims table in the local engine's order (sorted by ``claim_id``)."""
+    frames = list(frames)
+    nonempty = [f for f in frames if len(f)]
+    if not nonempty:
+        return frames[0] if frames else pd.DataFrame()
+    df = pd.concat(nonempty, ignore_index=True) if len(nonempty) > 1 else nonempty[0]
+    keys = [c for c in ("claim_id", "article", "start") if c in df.columns]
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+@contextmanager
+def dask_client(scheduler=None, n_workers: int | None = None) -> Iterator:
+    """A ``distributed.Client``: to ``scheduler`` (an address or a Client), else a LocalCluster.
+
+    A given Client is used as is and left open; a LocalCluster started here is closed on exit.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None and not isinstance(scheduler, str):
+        yield scheduler
+        return
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    workers = n_workers or max(1, min(os.cpu_count() or 1, 8))
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def worker_count(client) -> int:
+    return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def claims_dask(articles: Sequence[Article], ref: pd.DataFrame, scheduler=None,
+                npartitions: int | None = None) -> pd.DataFrame:
+    """The graded, reference-checked claims of ``articles``, computed on a Dask cluster.
+
+    Equal to ``pipeline.claims_for(articles, ref)``; ``scheduler`` is a ``distributed`` address
+    (``tcp://host:8786``), a ``Client``, or None for a LocalCluster on this machine.
+    """
+    import dask
+    import dask.bag as db
+
+    from .pipeline import claims_for
+
+    articles = list(articles)
+    if not articles:
+        return claims_for([], ref)
+    with dask_client(scheduler) as client:
+        n = npartitions or partition_count(articles, worker_count(client))
+        chunks = balanced_chunks(articles, n)
+        bag = db.from_sequence(chunks, npartitions=len(chunks))
+        ref_key = dask.delayed(ref, pure=True)  # shipped once, not embedded in every task
+        frames = bag.map_partitions(_claims_partition, ref_key).compute(scheduler=client)
+    return combine(frames)
+
+
+# --- Parquet ----------------------------------------------------------------------------------
+def _column_for_arrow(s: pd.Series) -> pd.Series:
+    """Object columns holding anything but text/None become canonical text (``store.format_cell``)."""
+    if s.dtype != object:
+        return s
+    if all(v is None or isinstance(v, str) for v in s):
+        return s
+    from .store import format_cell
+
+    return s.map(format_cell)
+
+
+def _ordered(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The CSV writer's row order and column order, so Parquet and CSV rows line up one to one."""
+    from . import schema, store
+
+    df = store.sort_table(name, df)
+    return df[schema.table_columns(name, df)]
+
+
+def write_parquet_table(folder: Path, df: pd.DataFrame, rows_per_part: int = ROWS_PER_PART) -> list[Path]:
+    """``df`` as ``folder/part-NNNNN.parquet`` files, replacing ``folder`` atomically.
+
+    Parts are written into a temporary sibling folder that is renamed into place, so readers never
+    see a mix of old and new parts.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        df = df.apply(_column_for_arrow) if len(df.columns) else df
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        nparts = max(1, math.ceil(len(df) / rows_per_part))
+        for i in range(nparts):
+            pq.write_table(table.slice(i * rows_per_part, rows_per_part), tmp / f"part-{i:05d}.parquet")
+        old = None
+        if folder.exists():
+            old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return sorted(folder.glob("part-*.parquet"))
+
+
+def write_parquet_tables(claims_dir: str | os.PathLike, tables, rows_per_part: int = ROWS_PER_PART) -> dict[str, list[Path]]:
+    """The machine tables of ``tables`` (an ``AuditTables`` or a name → DataFrame mapping) as
+    partitioned Parquet under ``claims_dir/parquet/<table>/`` (see the module docstring)."""
+    root = Path(claims_dir) / "parquet"
+    from .schema import MACHINE_TABLES
+
+    if isinstance(tables, Mapping):
+        frames = {k: v for k, v in tables.items() if isinstance(v, pd.DataFrame)}
+    else:
+        frames = {name: getattr(tables, name) for name in MACHINE_TABLES
+                  if isinstance(getattr(tables, name, None), pd.DataFrame)}
+    return {name: write_parquet_table(root / name, _ordered(name, df), rows_per_part)
+            for name, df in frames.items()}

@@ -1,0 +1,849 @@
+"""The quantity grammar: numbers, ranges, comparators, approximators, units and negatives.
+
+Chinese is matched on a same-length view (traditional→simplified, full-width→ASCII), so every
+span found in the view is the span in the text of record. All words live in
+``data/quantities/{units,zh,en}.yaml``; this module only knows how they combine.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from claimaudit.config import data_path, load_yaml
+from claimaudit.textnorm import simplified_view
+
+COMPARATORS = ("eq", "approx", "range", "lt", "le", "gt", "ge")
+_CTX = 40  # characters of context read on each side of the scanned bounds
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int  # absolute offsets into the text passed in
+    end: int
+    value_low: float | None
+    value_high: float | None
+    unit: str  # canonical unit name
+    comparator: str  # eq approx range lt le gt ge
+    vague: bool = False
+    approx: bool = False
+    rate_period: str = ""
+
+
+# --------------------------------------------------------------------------- small helpers
+def _alt(words) -> str:
+    """Regex alternation, longest first so the longest surface form wins."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _is_latin(s: str) -> bool:
+    return any("a" <= c.lower() <= "z" for c in s)
+
+
+def _fold_table() -> dict[int, str]:
+    """Full-width digits, letters and number symbols → ASCII, one character for one (offsets kept).
+    Clause punctuation (，；（）) is left alone: it never belongs to a number."""
+    t = {0xFF10 + i: chr(0x30 + i) for i in range(10)}
+    t.update({0xFF21 + i: chr(0x41 + i) for i in range(26)})
+    t.update({0xFF41 + i: chr(0x61 + i) for i in range(26)})
+    t.update({ord(a): b for a, b in zip("．％～－＜＞＝／＋：", ".%~-<>=/+:")})
+    t.update({0x3000: " ", ord("〜"): "~", ord("‐"): "-", ord("‑"): "-", ord("−"): "-",
+              ord("﹣"): "-", ord("µ"): "μ", ord("﹪"): "%", ord("﹤"): "<", ord("﹥"): ">",
+              ord("≦"): "≤", ord("≧"): "≥", ord("\u00a0"): " "})
+    return t
+
+
+_FOLD = _fold_table()
+_FOLD_RE = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
+
+
+def _fold_char(m: re.Match) -> str:
+    return _FOLD[ord(m.group())]
+
+
+def _fold(s: str) -> str:
+    return _FOLD_RE.sub(_fold_char, s)
+
+
+def _family(lang: str) -> str:
+    return "zh" if lang.lower().startswith("zh") else "en"
+
+
+# --------------------------------------------------------------------------- units
+@lru_cache(maxsize=None)
+def _units(family: str) -> tuple[dict[str, tuple[str, float]], dict[str, tuple[str, float]]]:
+    """(exact forms, case-folded forms) → (canonical, factor) for one language family."""
+    data = load_yaml("quantities", "units.yaml")
+    exact: dict[str, tuple[str, float]] = {}
+    folded: dict[str, tuple[str, float]] = {}
+    for section in ("common", family):
+        for form, spec in data[section].items():
+            canon, factor = (spec, 1.0) if isinstance(spec, str) else (spec[0], float(spec[1]))
+            if _is_latin(form) and len(form) >= 2:
+                folded[form.lower()] = (canon, factor)
+            else:
+                exact[form] = (canon, factor)
+    return exact, folded
+
+
+def unit_forms(lang: str) -> dict[str, str]:
+    """Every surface form of ``lang`` with its canonical unit (for tests and documentation)."""
+    exact, folded = _units(_family(lang))
+    return {**{k: v[0] for k, v in folded.items()}, **{k: v[0] for k, v in exact.items()}}
+
+
+def _unit_regex(family: str) -> str:
+    exact, folded = _units(family)
+    parts = []
+    for form in sorted(set(exact) | set(folded), key=lambda w: (-len(w), w)):
+        body = f"(?i:{re.escape(form)})" if form in folded else re.escape(form)
+        if _is_latin(form[-1]) or form[-1].isdigit():
+            body += r"(?![A-Za-z0-9_²])"
+        parts.append(body)
+    return "|".join(parts)
+
+
+def _lookup_unit(form: str, family: str) -> tuple[str, float] | None:
+    exact, folded = _units(family)
+    return exact.get(form) or folded.get(form.lower())
+
+
+@lru_cache(maxsize=None)
+def _time_seconds() -> dict[str, float]:
+    return {k: float(v) for k, v in load_yaml("quantities", "units.yaml")["time_seconds"].items()}
+
+
+# --------------------------------------------------------------------------- Chinese numerals
+@lru_cache(maxsize=None)
+def _zh_tables():
+    z = load_yaml("quantities", "zh.yaml")["numerals"]
+    return ({k: int(v) for k, v in z["digits"].items()}, {k: int(v) for k, v in z["small_units"].items()},
+            {k: int(v) for k, v in z["big_units"].items()}, set(z["point"]), set(z["minus"]))
+
+
+_AR_CHUNK = re.compile(r"[0-9]+(?:\.[0-9]+)?|.", re.S)
+
+
+def _zh_int(s: str) -> float | None:
+    """Value of a Chinese (or mixed Arabic/Chinese) integer: 一百零五, 两千四百五, 3万4000, 四万万."""
+    digits, small, big, _, _ = _zh_tables()
+    if not s:
+        return None
+    total, section, num = 0.0, 0.0, None
+    max_big, last_unit, after_zero, prev_big = 0, 0, False, False
+    for tok in _AR_CHUNK.findall(s):
+        if tok[0].isdigit():
+            if num is not None:
+                return None
+            num, after_zero, prev_big = float(tok), False, False
+        elif tok in digits:
+            d = digits[tok]
+            if d == 0:
+                after_zero, last_unit = True, 0
+                continue
+            if num is not None:
+                return None
+            num, prev_big = float(d), False
+        elif tok in small:
+            u = small[tok]
+            section += (1.0 if num is None else num) * u
+            num, last_unit, after_zero, prev_big = None, u, False, False
+        elif tok in big:
+            u = big[tok]
+            if num is None and section == 0 and (total or prev_big):
+                total *= u  # 万万, 万亿: consecutive big units multiply
+            elif u > max_big:
+                total = (total + section + (num or 0)) * u
+            else:
+                total += (section + (num or 0)) * u
+            max_big = max(max_big, u)
+            section, num, last_unit, after_zero, prev_big = 0.0, None, u, False, True
+        else:
+            return None
+    if num is not None:
+        if last_unit >= 10 and not after_zero:
+            num *= last_unit / 10  # 两千四百五 = 2450, 一万三 = 13000
+        section += num
+    if total == 0 and section == 0 and last_unit > 10 and not any(c in digits or c.isdigit() for c in s):
+        return None  # 百, 千, 万 alone are not numbers (百日咳, 千年)
+    return total + section
+
+
+def _zh_number(s: str) -> float | None:
+    """Chinese/mixed number with 点 decimals, 负, 分之 fractions and 又 mixed numbers."""
+    digits, _, _, point, minus = _zh_tables()
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"[余多几幾]", "", s)
+    if not s:
+        return None
+    sign = 1.0
+    if s[0] in minus:
+        sign, s = -1.0, s[1:]
+    if "又" in s:
+        a, _, b = s.partition("又")
+        va, vb = _zh_number(a), _zh_number(b)
+        return None if va is None or vb is None else sign * (va + vb)
+    if "分之" in s:
+        den, _, nume = s.partition("分之")
+        vd, vn = _zh_number(den), _zh_number(nume)
+        return None if not vd or vn is None else sign * vn / vd
+    if s.endswith("打"):
+        v = _zh_number(s[:-1])
+        return None if v is None else sign * v * 12
+    pt = next((p for p in point if p in s), None)
+    if pt:
+        ip, _, fp = s.partition(pt)
+        vi = _zh_int(ip) if ip not in ("", "零", "〇") else 0.0
+        if vi is None or not fp:
+            return None
+        # a trailing big unit applies to the whole decimal: 两千万点五五四四 keeps its integer
+        frac = "".join(str(digits[c]) if c in digits else (c if c.isdigit() else "x") for c in fp)
+        if "x" in frac:
+            return None
+        return sign * (vi + float("0." + frac))
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", s):
+        return sign * float(s)
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([万亿萬億兆千百]+)", s)
+    if m:
+        v = float(m.group(1))
+        for c in m.group(2):
+            v *= {"千": 1e3, "百": 1e2}.get(c) or _zh_tables()[2][c]
+        return sign * v
+    v = _zh_int(s)
+    return None if v is None else sign * v
+
+
+# --------------------------------------------------------------------------- English numerals
+@lru_cache(maxsize=None)
+def _en_tables():
+    e = load_yaml("quantities", "en.yaml")["numerals"]
+    return e
+
+
+def _en_words(s: str) -> float | None:
+    """Value of English number words: twenty-five, one hundred and three, two and a half, a dozen."""
+    e = _en_tables()
+    ones, tens, scales, fracs = e["ones"], e["tens"], e["scales"], e["fractions"]
+    words = [w for w in re.split(r"[\s\-]+", s.lower().strip()) if w]
+    if not words:
+        return None
+    sign = 1.0
+    if words[0] in e["minus"]:
+        sign, words = -1.0, words[1:]
+    if not words:
+        return None
+    total, current, seen, extra = 0.0, 0.0, False, 0.0
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("a", "an") and i + 1 < len(words) and words[i + 1] in ("half", "quarter", "third"):
+            extra += 1.0 / fracs[words[i + 1]]
+            i += 2
+            continue
+        if w in ("a", "an"):
+            current, seen = 1.0, True
+        elif w == "and":
+            pass
+        elif w in ones:
+            current += ones[w]
+            seen = True
+        elif w in tens:
+            current += tens[w]
+            seen = True
+        elif w == "hundred":
+            current = (current or 1.0) * 100
+            seen = True
+        elif w in scales:
+            total += (current or 1.0) * scales[w]
+            current, seen = 0.0, True
+        elif w in ("dozen", "dozens"):
+            current = (current or 1.0) * 12
+            seen = True
+        elif w in ("half",) and not seen:
+            current, seen = 0.5, True
+        elif w in fracs and seen:  # three quarters, two thirds
+            n = total + current
+            return sign * n / fracs[w]
+        elif w == "point" and seen:
+            digs = []
+            for x in words[i + 1:]:
+                if x in ones and ones[x] < 10:
+                    digs.append(str(ones[x]))
+                else:
+                    return None
+            return sign * float(f"{int(total + current)}.{''.join(digs) or '0'}")
+        else:
+            return None
+        i += 1
+    if not seen and not extra:
+        return None
+    return sign * (total + current + extra)
+
+
+_SUFFIX_MULT = {"k": 1e3, "m": 1e6, "g": 1e9, "b": 1e9, "t": 1e12}
+
+
+def parse_number(s: str, lang: str) -> float | None:
+    """The value of a number written alone: ``1,234.5``, ``２．２``, ``三千零五``, ``4.78万亿``,
+    ``twenty-one``, ``2e5``, ``1 3/5``, ``五分之一``; ``None`` when ``s`` is not a number."""
+    if not s or not s.strip():
+        return None
+    t = unicodedata.normalize("NFKC", s).strip().translate(_FOLD)
+    t = re.sub(r"^[\-\s]+(?=-)", "", t)
+    t = re.sub(r"(?<=\d),\s?(?=\d{3}(?!\d))", "", t)
+    m = re.fullmatch(r"(-?)\s*((?:\d+\.?\d*|\.\d+))(?:e([+-]?\d+))?", t, re.I)
+    if m:
+        v = float(m.group(2)) * (10 ** int(m.group(3)) if m.group(3) else 1)
+        return -v if m.group(1) else v
+    m = re.fullmatch(r"(-?)\s*(\d+(?:\.\d+)?)\s*\^\s*(-*|\+)(\d+(?:\.\d+)?)", t)
+    if m:
+        exp = float(m.group(4)) * (-1 if m.group(3).count("-") % 2 else 1)
+        v = float(m.group(2)) ** exp
+        return -v if m.group(1) else v
+    m = re.fullmatch(r"(-?)\s*(\d+(?:\.\d+)?)\s*([kKmMgGbBtT])", t)
+    if m:
+        v = float(m.group(2)) * _SUFFIX_MULT[m.group(3).lower()]
+        return -v if m.group(1) else v
+    m = re.fullmatch(r"(-?)\s*(?:(\d+)\s+)?(\d+)\s*/\s*(\d+)", t)
+    if m and float(m.group(4)):
+        v = float(m.group(2) or 0) + float(m.group(3)) / float(m.group(4))
+        return -v if m.group(1) else v
+    if _family(lang) == "zh" or re.search(r"[\u4e00-\u9fff]", t):
+        v = _zh_number(simplified_view(t))
+        if v is not None:
+            return v
+    return _en_words(t)
+
+
+# --------------------------------------------------------------------------- grammars
+@dataclass
+class _Grammar:
+    family: str
+    core: re.Pattern
+    core_bare: re.Pattern
+    prefix: re.Pattern
+    left_block: re.Pattern | None
+    date: re.Pattern
+    lexicon: re.Pattern | None
+    analyte: re.Pattern
+    analyte_units: dict
+    prefix_cmp: dict
+    suffix_cmp: dict
+    suffix_apx: set
+    rate_prefix: dict
+    rate_suffix: dict
+    blocked_right: dict
+    blocked_left_chars: str
+    classifiers: set
+    between_conn: set
+    vague_words: set
+    prefix_units: dict
+    article_left: re.Pattern | None = None
+    persistence: re.Pattern | None = None
+    analyte_tail: frozenset = frozenset()
+
+
+def _zh_grammar() -> _Grammar:
+    z = load_yaml("quantities", "zh.yaml")
+    arabic = (r"百分之(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千点]{1,10})"
+              r"|(?:[0-9]+|[一二两三四五六七八九十百千]{1,6})分之(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十百千]{1,6})"
+              r"|[0-9]{1,3}(?:,[0-9]{3}(?![0-9])){1,4}(?:\.[0-9]{1,8})?[万亿]?"
+              r"|[0-9]{1,12}(?:\.[0-9]{1,8})?[万亿]?")
+    words = (r"数[十百千]?|几[十百]?"
+             r"|[零〇一二两三四五六七八九十百千万亿]{1,10}(?:点[零〇一二三四五六七八九]{1,6}|几)?"
+             r"|半")
+    unit = _unit_regex("zh")
+    conn = (r"\s{0,2}(?:-{1,2}|~|—{1,2}|–|至|到|(?:和|与)(?=[^。\n]{1,16}?之?间))\s{0,2}")
+    apx_pre = _alt(z["prefix_approximators"])
+    side = (r"(?P<m{i}>[多余])?\s?(?P<g{i}>个)?(?P<h{i}>半)?(?P<mb{i}>多)?(?P<u{i}>{unit})?"
+            r"(?P<hb{i}>半)?(?P<mc{i}>[多余])?")
+    rate_suf = _alt(z["rate_suffixes"])
+    suffix = _alt(list(z["suffix_comparators"]) + z["suffix_approximators"] + z["suffix_fillers"])
+    num = rf"(?:{arabic}|{words})"
+    # Chinese numerals and vague words are only worth a match when a unit, 个/半/多 or a range
+    # connector follows (一般, 一些, 数据 fail inside the regex engine, not in Python).
+    num_first = rf"(?:{arabic}|(?:{words})(?=[多余个半]|\s?(?:{unit})|{conn}))"
+
+    def core(first: str) -> re.Pattern:
+        return re.compile(
+            rf"(?P<n1>{first})(?P<bp>/[0-9]{{2,3}}(?=\s?(?:mmHg|毫米汞柱)))?"
+            + side.format(i=1, unit=unit)
+            + rf"(?:(?P<c>{conn})(?P<a2>{apx_pre})?(?P<n2>{num})" + side.format(i=2, unit=unit) + ")?"
+            + rf"(?P<rate>{rate_suf})?(?P<suf>\s?(?:{suffix}))?")
+    prefix = (rf"(?:(?P<rate>{_alt(z['rate_prefixes'])}|1日|1天)|(?P<every>每隔|每))?\s?"
+              rf"(?:(?P<btw>介于|位于)|在)?\s?(?P<cmp>{_alt(z['prefix_comparators'])})?(?:了|是|有|为|达)?\s?"
+              rf"(?P<apx>{apx_pre})?\s?\Z")
+    names = [ln.strip() for ln in data_path("quantities", z["lexicon_file"]).read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    analytes = z["ratio_analytes"]
+    return _Grammar(
+        family="zh", core=core(num_first), core_bare=core(num), prefix=re.compile(prefix),
+        left_block=re.compile(rf"(?:{_alt(z['blocked_left'])})\s?\Z"),
+        date=re.compile("|".join(z["date_patterns"])), lexicon=re.compile(_alt(names)),
+        analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?[（(][^()（）\n]{{0,12}}[)）])?\s?"
+                           rf"(?:{_alt(z['prefix_comparators'])}|为|是|:)?\s?\Z"),
+        analyte_units=analytes, prefix_cmp=z["prefix_comparators"], suffix_cmp=z["suffix_comparators"],
+        suffix_apx=set(z["suffix_approximators"]), rate_prefix={**z["rate_prefixes"], "1日": "day", "1天": "day"},
+        rate_suffix=z["rate_suffixes"], blocked_right=z["blocked_right"],
+        blocked_left_chars=z["blocked_left_chars"], classifiers=set(z["classifiers"]),
+        between_conn=set(z["between_connectors"]), vague_words={"数", "几"}, prefix_units={},
+        persistence=re.compile(rf"\s?(?:{_alt(z['persistence_suffixes'])})"),
+        analyte_tail=_tails(list(analytes) + list(z["prefix_comparators"]) + ["为", "是", ":", ")", "）", "="]))
+
+
+def _en_grammar() -> _Grammar:
+    e = load_yaml("quantities", "en.yaml")
+    n = e["numerals"]
+    ones, tens = _alt(n["ones"]), _alt(n["tens"])
+    word = rf"(?:(?:{tens})(?:[\s\-](?:{ones}))?|(?:{ones}))"
+    words = (rf"{word}(?:\s(?:hundred|thousand|million)(?:\s(?:and\s)?{word})?){{0,2}}"
+             rf"(?:\sand\sa\shalf)?")
+    vague = _alt(e["vague_words"])
+    articles = _alt(n["articles"])
+    arabic = (rf"[0-9]{{1,3}}(?:,[0-9]{{3}}(?![0-9])){{1,4}}(?:\.[0-9]{{1,8}})?"
+              rf"|[0-9]{{1,12}}(?:\.[0-9]{{1,8}})?|\.[0-9]{{1,8}}")
+    wordnum = rf"(?<![A-Za-z])(?i:{vague}|{articles}|{words})(?![A-Za-z])"
+    unit = _unit_regex("en")
+    side = r"(?P<ux{i}>[ \t]?-[ \t]?|[ \t]{{0,2}})(?P<u{i}>{unit})"
+    conn = r"(?:\s{0,2}(?:-|–|—|~)\s{0,2}|\s+(?i:to|and|or)\s+)"
+    rate_words = {w: p for p, ws in e["rate_words"].items() for w in ws}
+    rate_join = r"(?:\s?/\s?|\s+(?i:per|a|an|each|every)\s+)"
+    long_rates = _alt([w for w in rate_words if len(w) > 2])
+    rate = (rf"(?:{rate_join}(?P<rw>(?i:{long_rates})|d|h|hr|wk|yr|min)(?![A-Za-z])"
+            rf"|\s+(?P<rw2>(?i:daily|nightly|weekly|monthly|yearly|annually|hourly))(?![A-Za-z]))")
+    suffix = _alt(list(e["suffix_comparators"]) + e["suffix_approximators"])
+    apx = _alt(e["prefix_approximators"])
+    num = rf"(?:{arabic}|{wordnum})"
+    # number words only match when a unit, a connector or a rate/fold word follows
+    num_first = (rf"(?:{arabic}|{wordnum}(?=[ \t]?-?[ \t]{{0,2}}(?:{unit})|{conn}"
+                 rf"|\s+(?i:a|an|per|each|every|as|daily|weekly)\s))")
+
+    def core(first: str) -> re.Pattern:
+        return re.compile(
+            rf"(?P<n1>{first})(?P<bp>/[0-9]{{2,3}}(?=\s?mmHg))?(?:{side.format(i=1, unit=unit)})?"
+            rf"(?:(?P<c>{conn})(?P<a2>(?i:{apx})\s)?(?P<n2>{num})(?:{side.format(i=2, unit=unit)})?)?"
+            rf"(?P<ah>\s(?i:and\sa\shalf))?(?P<rate>{rate})?(?P<suf>\s?(?i:{suffix})(?![A-Za-z]))?")
+    prefix = (rf"(?<![A-Za-z])(?:(?P<every>(?i:every))\s+)?(?:(?P<btw>(?i:between|from))\s+)?"
+              rf"(?:(?P<pu>(?i:{_alt(e['prefix_units'])}))\s+)?"
+              rf"(?:(?P<cmp>(?i:{_alt(e['prefix_comparators'])}))\s*)?(?:(?P<apx>(?i:{apx}))\s*)?\Z")
+    analytes = e["ratio_analytes"]
+    rate_suffix = {w: p for w, p in rate_words.items()}
+    rate_suffix.update({"daily": "day", "nightly": "day", "weekly": "week", "monthly": "month",
+                        "yearly": "year", "annually": "year", "hourly": "hour"})
+    return _Grammar(
+        family="en", core=core(num_first), core_bare=core(num), prefix=re.compile(prefix),
+        left_block=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['blocked_left_words'])})\s{{0,2}}\Z"),
+        date=re.compile("|".join(e["date_patterns"])), lexicon=None,
+        analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?\([^()\n]{{0,24}}\))?\s?"
+                           rf"(?:of|was|is|:|=|{_alt(['<', '>', '≤', '≥', '<=', '>='])})?\s?\Z"),
+        analyte_units=analytes, prefix_cmp={k.lower(): v for k, v in e["prefix_comparators"].items()},
+        suffix_cmp={k.lower(): v for k, v in e["suffix_comparators"].items()},
+        suffix_apx=set(e["suffix_approximators"]), rate_prefix={}, rate_suffix=rate_suffix,
+        blocked_right={k: [w.lower() for w in v] for k, v in e["blocked_right"].items()},
+        blocked_left_chars="A-Za-z0-9_@/#$£€.", classifiers=set(),
+        between_conn={"and"}, vague_words=set(e["vague_words"]),
+        prefix_units=e["prefix_units"],
+        analyte_tail=_tails(list(analytes) + list(e["prefix_comparators"]) + ["of", "was", "is", ":", ")", "="]),
+        article_left=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['article_left_words'])})\s{{1,2}}\Z"))
+
+
+def _tails(words) -> frozenset:
+    """Last characters of words (both cases), for a cheap test before a backward regex search."""
+    return frozenset(c for w in words for c in (w[-1], w[-1].lower(), w[-1].upper()))
+
+
+@lru_cache(maxsize=None)
+def _grammar(family: str) -> _Grammar:
+    return _zh_grammar() if family == "zh" else _en_grammar()
+
+
+# --------------------------------------------------------------------------- token values
+@dataclass
+class _Num:
+    low: float | None
+    high: float | None
+    vague: bool = False
+    unit: str = ""  # implicit unit carried by the number itself (百分之, twice)
+    is_article: bool = False
+    chinese_one: bool = False
+    is_adverb: bool = False
+
+
+_CONSEC = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九])([十百千万]?)")
+
+
+def _zh_num(tok: str) -> _Num | None:
+    digits = _zh_tables()[0]
+    if tok.startswith(("数", "几")) or tok.endswith("几"):
+        return _Num(None, None, vague=True)
+    if tok.startswith("百分之"):
+        v = _zh_number(tok[3:])
+        return None if v is None else _Num(v, v, unit="percent")
+    if "分之" in tok:
+        v = _zh_number(tok)
+        return None if v is None else _Num(v * 100, v * 100, unit="percent")
+    if tok == "半":
+        return _Num(0.5, 0.5)
+    m = _CONSEC.fullmatch(tok)
+    if m:
+        a, b = digits[m.group(1)], digits[m.group(2)]
+        if b == a + 1 or (a == 1 and m.group(2) == "两"):
+            scale = _zh_int("一" + m.group(3)) if m.group(3) else 1
+            return _Num(a * scale, b * scale)
+        return None
+    v = _zh_number(tok)
+    if v is None:
+        return None
+    return _Num(v, v, chinese_one=tok in ("一",))
+
+
+def _en_num(tok: str) -> _Num | None:
+    t = tok.lower()
+    e = _en_tables()
+    if t in {w.lower() for w in _grammar("en").vague_words}:
+        return _Num(None, None, vague=True)
+    if t in e["adverbs"]:
+        v = float(e["adverbs"][t])
+        return _Num(v, v, unit="count", is_adverb=True)
+    if t in e["articles"]:
+        v = float(e["articles"][t])
+        return _Num(v, v, is_article=True)
+    if t[0].isdigit() or t[0] == ".":
+        v = float(t.replace(",", ""))
+        return _Num(v, v)
+    v = _en_words(t)
+    return None if v is None else _Num(v, v)
+
+
+# --------------------------------------------------------------------------- scanning
+def _view(text: str, family: str, lo: int, hi: int) -> str:
+    seg = text[lo:hi]
+    if family == "zh":
+        seg = simplified_view(seg)
+    return _fold(seg)
+
+
+def find_quantities(text: str, lang: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Quantities with units in ``text[start:end]`` (absolute offsets, sorted, non-overlapping)."""
+    return _scan(text, lang, start, end, keep_bare=False)
+
+
+def find_numbers(text: str, lang: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Like :func:`find_quantities` but also numbers without a unit (``unit == ""``); the claim
+    extractor does not use these, the peer-spec tests do."""
+    return _scan(text, lang, start, end, keep_bare=True)
+
+
+def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) -> list[Quantity]:
+    if not isinstance(text, str) or not text:
+        return []
+    n = len(text)
+    end = n if end is None else max(0, min(end, n))
+    start = max(0, min(start, end))
+    if start >= end:
+        return []
+    family = _family(lang)
+    g = _grammar(family)
+    lo, hi = max(0, start - _CTX), min(n, end + _CTX)
+    view = _view(text, family, lo, hi)
+    out: list[Quantity] = []
+    pos, stop, last_end = start - lo, end - lo, start - lo
+    search = (g.core_bare if keep_bare else g.core).search
+    while pos < stop:
+        m = search(view, pos, stop)
+        if m is None:
+            break
+        try:
+            qs = _build(m, view, g, last_end, keep_bare)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            qs = None
+        if qs:
+            for q in qs:
+                out.append(Quantity(q.start + lo, q.end + lo, q.value_low, q.value_high, q.unit,
+                                    q.comparator, q.vague, q.approx, q.rate_period))
+            last_end = pos = max(m.end(), qs[-1].end)
+        else:
+            pos = max(m.end("n1"), m.start() + 1)
+    return out
+
+
+def _left_ok(view: str, i: int, g: _Grammar) -> bool:
+    """The character before a number must not glue it to a name or code (B12, IL-6, L4, 2025-06)."""
+    if i == 0:
+        return True
+    c = view[i - 1]
+    if c.isdigit() or re.match(f"[{g.blocked_left_chars}]", c):
+        return False
+    if c in "-–":
+        b = view[i - 2] if i >= 2 else " "
+        return b.isspace() or b in "(（:：,，;；"
+    return True
+
+
+_RATIO_SYMBOL = re.compile(r"[<>≤≥=]\s{0,2}\Z")
+
+
+def _implicit_unit(tok: str, zh: bool) -> bool:
+    """The number names its own unit: 百分之三十, 三分之一, twice."""
+    if zh:
+        return "分之" in tok
+    return tok.lower() in ("once", "twice", "thrice")
+
+
+def _ratio_context(view: str, i: int, g: _Grammar) -> bool:
+    """A bare number can still be a threshold: after <, >, ≤, ≥ or a named analyte (INR 2-3)."""
+    j = i - 1
+    while j >= 0 and j > i - 3 and view[j] in " \t":
+        j -= 1
+    if j < 0 or view[j] not in g.analyte_tail:
+        return False  # cheap exit: no analyte name, comparator or ')' ends right here
+    return bool(_RATIO_SYMBOL.search(view, max(0, i - 4), i) or g.analyte.search(view, max(0, i - 40), i))
+
+
+def _right_blocked(view: str, pos: int, form: str, unit: str, g: _Grammar) -> bool:
+    if g.family == "zh":
+        return any(view.startswith(w, pos) for w in g.blocked_right.get(form, ()))
+    rest = view[pos:pos + 24].lower().lstrip(" -")
+    return any(rest.startswith(w) and not rest[len(w):len(w) + 1].isalpha()
+               for w in g.blocked_right.get(unit, ()))
+
+
+def _in_lexicon(view: str, s: int, e: int, g: _Grammar) -> bool:
+    """True when the number..unit span lies inside a name or fixed word (足三里, 一次性, 半月板)."""
+    if g.lexicon is None:
+        return False
+    for m in g.lexicon.finditer(view, max(0, s - 8), min(len(view), e + 8)):
+        if m.start() <= s and e <= m.end() and m.end() > s:
+            return True
+        if m.start() < s < m.end() <= e and m.end() - s >= 1 and m.start() < s:
+            return True  # the number starts inside a name that ends within it (三七 in 三七天)
+    return False
+
+
+def _is_date(view: str, s: int, e: int, g: _Grammar) -> bool:
+    for m in g.date.finditer(view, max(0, s - 10), min(len(view), e + 10)):
+        if m.start() < e and s < m.end():
+            return True
+    return False
+
+
+def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> list[Quantity] | None:
+    zh = g.family == "zh"
+    s1 = m.start("n1")
+    tok1 = m.group("n1")
+    if not keep_bare and not (m.group("u1") or m.group("u2")) and not _implicit_unit(tok1, zh) \
+            and not _ratio_context(view, s1, g):
+        return None  # the common case, decided before any parsing: a bare number
+    if not _left_ok(view, s1, g):
+        return None
+    num1 = _zh_num(tok1) if zh else _en_num(tok1)
+    if num1 is None:
+        return None
+    # ---- the range part, when it is a real range
+    has_range = m.group("n2") is not None
+    conn = (m.group("c") or "").strip().lower()
+    pre = g.prefix.search(view, max(floor, s1 - 24, 0), s1)
+    if pre is None or pre.start() < floor:
+        pre = None
+    between = bool(pre and pre.group("btw"))
+    if has_range and conn in g.between_conn and not between and not (zh and conn in "和与" and m.group("suf")):
+        has_range = False
+    num2 = None
+    if has_range:
+        num2 = _zh_num(m.group("n2")) if zh else _en_num(m.group("n2"))
+        if num2 is None:
+            has_range = False
+    # ---- end of the quantity and the unit forms
+    if has_range:
+        end = m.end()
+        u1, u2 = m.group("u1"), m.group("u2")
+    else:
+        u1, u2 = m.group("u1"), None
+        if m.group("n2") is not None:  # cut the false range off after the first number's side
+            names = ("n1", "m1", "g1", "h1", "mb1", "u1", "hb1", "mc1") if zh else ("n1", "u1")
+            end = max(m.end(k) for k in names if m.group(k) is not None)
+        else:
+            end = m.end()
+    trailing = view[m.end("n2") if has_range else m.end("n1"):end]
+    unit_end = m.end("u2") if (has_range and u2) else (m.end("u1") if u1 else (m.end("n2") if has_range else m.end("n1")))
+    units = []
+    for i, form in ((1, u1), (2, u2)):
+        if form:
+            cu = _lookup_unit(form, g.family)
+            if cu is None:
+                return None
+            units.append((i, form, cu))
+    # ---- zh shape rules
+    vague = num1.vague or bool(num2 and num2.vague)
+    if zh:
+        for i in (1, 2) if has_range else (1,):
+            if any(m.group(k + str(i)) for k in ("m", "mb", "mc")):
+                vague = True
+        for i, form, cu in units:
+            if form == "月" and not (m.group(f"g{i}") or (i == 1 and tok1 in ("数", "半"))
+                                    or (i == 2 and m.group("n2") in ("数", "半"))):
+                return None
+        if u1 and not u2 and m.group("n2") is None and m.group("g1") and False:
+            return None
+    # ---- unit and values
+    implicit = num1.unit or (num2.unit if num2 else "")
+    if units:
+        i, form, (unit, factor) = units[-1]
+    else:
+        form, unit, factor = "", implicit, 1.0
+    lo_v, hi_v = num1.low, num1.high
+    if zh and m.group("h1") or zh and m.group("hb1"):
+        lo_v = None if lo_v is None else lo_v + 0.5
+        hi_v = None if hi_v is None else hi_v + 0.5
+    if not zh and m.group("ah") and lo_v is not None:
+        lo_v, hi_v = lo_v + 0.5, hi_v + 0.5
+    if has_range and num2 is not None:
+        lo2, hi2 = num2.low, num2.high
+        if zh and (m.group("h2") or m.group("hb2")) and lo2 is not None:
+            lo2, hi2 = lo2 + 0.5, hi2 + 0.5
+        if len(units) == 2 and units[0][2][0] != units[1][2][0]:
+            (ua, fa), (ub, fb) = units[0][2], units[1][2]
+            th = _time_seconds()
+            if ua not in th or ub not in th:
+                return None  # 3kg-5cm is not a range
+            if lo_v is not None:  # 30分钟到1小时: the low end in the high end's unit
+                lo_v = float(format(lo_v * fa * th[ua] / th[ub] / fb, ".12g"))
+        lo_v, hi_v = lo_v, hi2
+        if lo_v is not None and hi_v is not None and lo_v > hi_v:
+            lo_v, hi_v = hi_v, lo_v
+    if lo_v is not None:
+        lo_v *= factor
+    if hi_v is not None:
+        hi_v *= factor
+    # ---- prefix words
+    cmp_word = pre.group("cmp") if pre else None
+    apx_word = pre.group("apx") if pre else None
+    rate = ""
+    if pre is not None and pre.groupdict().get("rate"):
+        rate = g.rate_prefix.get(pre.group("rate"), "")
+    every = bool(pre and pre.group("every"))
+    prefix_unit = pre.groupdict().get("pu") if pre is not None else None
+    if not unit and prefix_unit:
+        unit = g.prefix_units.get(prefix_unit.lower(), "")
+    # ---- negatives around the number
+    s_num, e_num = s1, unit_end
+    if g.left_block.search(view, max(0, s1 - 8), s1) and not (pre and pre.group(0).strip()):
+        return None
+    if g.left_block.search(view, max(0, s1 - 8), s1) and not zh:
+        return None
+    if _is_date(view, s_num, max(e_num, m.end("n1") + 1), g):
+        return None
+    if _in_lexicon(view, s_num, e_num, g):
+        return None
+    if form and _right_blocked(view, unit_end, form, unit, g):
+        return None
+    if not zh and form and unit == "fold" and form in ("x", "×") and re.match(r"\s*[0-9]", view[unit_end:unit_end + 3]):
+        return None
+    if zh and unit == "count" and num1.chinese_one and not has_range and not rate:
+        return None
+    if zh and unit in ("day", "week") and lo_v == 1 and not has_range and not cmp_word and not apx_word \
+            and re.match(r"\s?(?:[0-9]{1,2}|[一二两三四五六七八九十]{1,2})\s?次", view[m.end():m.end() + 5]):
+        return None  # 1日3次 / 一日三次: the day is the rate period of the next quantity
+    if num1.is_article and not (cmp_word or apx_word or every or (g.article_left and g.article_left.search(
+            view, max(0, (pre.start() if pre else s1) - 16), pre.start() if pre and pre.group(0).strip() else s1))):
+        return None
+    # ---- the bare number: only a ratio after a threshold comparator or a named analyte
+    if not unit:
+        if num1.is_article or vague:
+            return None
+        an = g.analyte.search(view, max(0, s1 - 40), pre.start() if pre and pre.group(0).strip() else s1)
+        analyte_unit = g.analyte_units.get(an.group("a")) if an else None
+        symbol_cmp = cmp_word in ("<", ">", "≤", "≥", "<=", ">=", "=<", "=>")
+        if keep_bare:
+            unit = ""
+        elif analyte_unit:
+            unit = analyte_unit
+        elif symbol_cmp and not tok1[0] in "0123456789" and False:
+            return None
+        elif symbol_cmp and tok1[0].isdigit():
+            head = view[max(0, pre.start() - 3):pre.start()]
+            if re.search(r"(?<![A-Za-z])[PpNnr]\s?\Z", head):
+                return None  # P<0.05, n>30: statistics, not claims
+            unit = "ratio"
+        else:
+            return None
+        nxt = view[m.end():m.end() + 1]
+        if unit and (nxt in g.classifiers or (nxt.isalpha() and nxt.isascii())):
+            return None
+    if not keep_bare and not unit:
+        return None
+    # ---- rate suffix
+    if m.group("rate") and (has_range or m.group("n2") is None):
+        if zh:
+            rate = g.rate_suffix.get(m.group("rate"), rate)
+        else:
+            rw = (m.group("rw") or m.group("rw2") or "").lower()
+            rate = g.rate_suffix.get(rw, rate)
+    if num1.is_adverb and not rate:
+        if re.match(r"\s+as\s", view[m.end():m.end() + 4]) and not has_range:
+            unit = "fold"
+        elif not (cmp_word or apx_word):
+            return None
+    # ---- comparator
+    suf = (m.group("suf") or "").strip() if (has_range or m.group("n2") is None) else ""
+    suf_l = suf.lower()
+    approx = bool(apx_word) or suf in g.suffix_apx or bool(m.group("a2") if has_range else False)
+    if has_range:
+        comparator = "range"
+    elif suf_l in g.suffix_cmp:
+        comparator = g.suffix_cmp[suf_l]
+    elif cmp_word:
+        comparator = g.prefix_cmp.get(cmp_word if zh else cmp_word.lower(), "eq")
+    elif approx:
+        comparator = "approx"
+    else:
+        comparator = "eq"
+    if (comparator == "eq" and g.persistence is not None and unit in _time_seconds()
+            and g.persistence.match(view, m.end())):
+        comparator = "ge"  # 6个月无改善: lasting at least six months
+    if vague:
+        lo_v = hi_v = None
+        if comparator == "eq":
+            comparator = "approx"
+    elif comparator in ("gt", "ge"):
+        hi_v = None
+    elif comparator in ("lt", "le"):
+        lo_v = None
+    if lo_v is not None and hi_v is not None and lo_v > hi_v:
+        lo_v, hi_v = hi_v, lo_v
+    for v in (lo_v, hi_v):
+        if v is not None and not math.isfinite(v):
+            return None
+    # ---- span
+    q_start = s1
+    if pre is not None and pre.group(0).strip() and (cmp_word or apx_word or rate or every or between
+                                                      or prefix_unit):
+        q_start = pre.start()
+        while q_start < s1 and view[q_start].isspace():
+            q_start += 1
+    if has_range or m.group("n2") is None:
+        q_end = m.end()
+    else:
+        q_end = end
+    while q_end > s1 and view[q_end - 1].isspace():
+        q_end -= 1
+    if q_start < floor:
+        q_start = s1
+    # ---- blood pressure: "140/90mmHg" is two readings
+    if m.group("bp") and unit == "mmHg" and not has_range:
+        v2 = float(m.group("bp")[1:])
+        a = Quantity(q_start, m.end("n1"), *(_vals(comparator, lo_v if lo_v is not None else hi_v)), unit,
+                     comparator, vague, approx, rate)
+        b = Quantity(m.start("bp") + 1, q_end, *(_vals(comparator, v2)), unit, comparator, vague, approx, rate)
+        return [a, b]
+    return [Quantity(q_start, q_end, lo_v, hi_v, unit, comparator, vague, approx, rate)]
+
+
+def _vals(comparator: str, v: float | None) -> tuple[float | None, float | None]:
+    if comparator in ("gt", "ge"):
+        return v, None
+    if comparator in ("lt", "le"):
+        return None, v
+    return v, v

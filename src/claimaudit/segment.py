@@ -1,0 +1,552 @@
+"""Split a page's text of record into documents: main, answer, related, furniture.
+
+The page is read line by line. Each stripped line is classified on its simplified view (so one
+set of simplified-character cues serves traditional pages too) using the cue files in
+``data/segment/`` — furniture cues, section headings, date lines, doctor bylines ("NAME 主任医师",
+"Dr. NAME reply SPECIALTY"), hospital lines, excerpts. Then a few structural rules assemble
+documents:
+
+* a byline anchors an authored block: its question/teaser title above it, the byline (and the
+  hospital line), the answer text below it up to the next block or boundary;
+* under a related/box heading, lines group into teasers (title, excerpt, date);
+* remaining content of the page body (and of "More Info"-like essays) forms main documents;
+* everything else that is not blank is furniture, merged into runs.
+
+Documents never overlap; each starts and ends on a non-space character of a line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .config import load_yaml
+from .model import Document
+from .textnorm import ScriptProfile, simplified_view
+
+LANG_FILES = ("zh", "en")
+BOUNDARY = frozenset({"furniture", "date", "header"})
+TEXTY = frozenset({"content", "excerpt", "hospital"})
+
+
+# --------------------------------------------------------------------------------------------
+# cue tables
+@dataclass(frozen=True)
+class Cues:
+    headers: tuple[tuple[str, re.Pattern], ...]
+    date_line: re.Pattern
+    date_en: re.Pattern
+    furn_full: tuple[re.Pattern, ...]
+    furn_search: tuple[tuple[int, str, re.Pattern], ...]  # (max_len, match|search, pattern)
+    site: tuple[re.Pattern, ...]
+    author: tuple[re.Pattern, ...]
+    byline: re.Pattern
+    not_names: frozenset[str]
+    hospital: re.Pattern
+    reply: tuple[re.Pattern, ...]
+    asker: re.Pattern
+    signoff: re.Pattern
+    excerpt: tuple[re.Pattern, ...]
+    title_max: dict[str, int]
+    title_bad_end: dict[str, re.Pattern]
+    min_excerpt: dict[str, int]
+
+
+def _alt(items) -> str:
+    return "|".join(sorted((re.escape(x) for x in items), key=len, reverse=True))
+
+
+def _any(patterns, flags: int = 0) -> re.Pattern:
+    """One compiled alternation of several cue patterns (one regex call per line, not one each)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+@lru_cache(maxsize=None)
+def cues() -> Cues:
+    """Compile the cue files once (both languages: a Chinese page may carry English furniture)."""
+    common = load_yaml("segment", "common.yaml")
+    data = {lang: load_yaml("segment", f"{lang}.yaml") for lang in LANG_FILES}
+    zh, en = data["zh"], data["en"]
+    headers: list[tuple[str, re.Pattern]] = []
+    for lang, d in data.items():
+        fl = re.I if lang == "en" else 0
+        for kind, pats in d["headers"].items():
+            headers.append((kind, _any(pats, fl)))
+    numeric = "|".join(f"(?:{p})" for p in common["dates"]["numeric"])
+    labels = f"(?:{zh['date_labels']}|{en['date_labels']})"
+    months = "|".join(m[:3] + f"(?:{m[3:]})?" for m in en["months"])
+    en_date = (rf"(?:(?P<mon>{months})\.?\s+(?P<dd>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<yy>(?:19|20)\d\d)"
+               rf"|(?P<dd2>[0-3]?\d)\s+(?P<mon2>{months})\.?,?\s+(?P<yy2>(?:19|20)\d\d))")
+    date_line = re.compile(rf"^(?:{labels})?\s*[:：]?\s*(?:{numeric}|{en_date}){common['dates']['time']}\s*$", re.I)
+    furn_full, furn_search, site = [], [], []
+    for lang, d in data.items():
+        fl = re.I if lang == "en" else 0
+        furn_full.append(_any(d["furniture"]["full"], fl))
+        for grp in d["furniture"]["search"]:
+            anchored = [p for p in grp["patterns"] if p.startswith("^")]
+            floating = [p for p in grp["patterns"] if not p.startswith("^")]
+            if anchored:
+                furn_search.append((grp["max_len"], "match", _any(anchored, fl)))
+            # floating patterns stay separate: a merged alternation loses the regex engine's
+            # literal-prefix scan and is several times slower on long pages
+            furn_search += [(grp["max_len"], "search", re.compile(p, fl)) for p in floating]
+        site += [re.compile(p, fl) for p in d["furniture"].get("site", [])]
+    by = zh["byline"]
+    hosp = zh["hospital"]
+    grade = _alt(hosp["grades"])
+    hospital = re.compile(
+        rf"^(?P<hospital>\S.{{0,40}}?(?:{_alt(hosp['suffixes'])})(?:[(（][^)）]{{1,20}}[)）])?)"
+        rf"(?:\s+(?!(?:{grade})$)(?P<dept>[^\s]{{2,12}}))?(?:\s*(?P<grade>{grade}))?$")
+    byline = re.compile(
+        rf"^(?P<name>{by['name']})\s+(?P<title>{_alt(by['titles'])})"
+        rf"(?:\s+(?P<hospital>\S.{{0,40}}?(?:{_alt(hosp['suffixes'])}))(?:\s+(?!(?:{grade})$)(?P<dept>[^\s]{{2,12}}))?"
+        rf"(?:\s*(?P<grade>{grade}))?)?$")
+    return Cues(
+        headers=tuple(headers),
+        date_line=date_line,
+        date_en=re.compile(en_date, re.I),
+        furn_full=tuple(furn_full),
+        furn_search=tuple(furn_search),
+        site=tuple(site),
+        author=tuple(re.compile(p, re.I if lang == "en" else 0) for lang, d in data.items() for p in d.get("author", [])),
+        byline=byline,
+        not_names=frozenset(by["not_names"]),
+        hospital=hospital,
+        reply=tuple(re.compile(en["reply"][k], re.I) for k in ("pattern", "reverse")),
+        asker=re.compile(en["asker"], re.I),
+        signoff=re.compile(en["signoff"], re.I),
+        excerpt=(re.compile(zh["excerpt_end"]), re.compile(en["excerpt_end"], re.I)),
+        title_max={"zh": zh["title"]["max_chars"], "en": en["title"]["max_chars"]},
+        title_bad_end={"zh": re.compile(zh["title"]["bad_end"]), "en": re.compile(en["title"]["bad_end"])},
+        min_excerpt=dict(common["section_end_min_excerpt_chars"]),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# lines
+@dataclass
+class Line:
+    i: int
+    start: int  # span of the stripped line in the text of record
+    end: int
+    text: str  # stripped original
+    view: str  # stripped simplified view
+    family: str  # "zh" or "en"
+    kind: str = "content"
+    section: str = "body"
+    info: dict = field(default_factory=dict)
+
+
+_EXCERPT_MARKS = ("..", "…", "⋯", "。。", "[", "]")  # cheap pre-check before the excerpt regexes
+_MD_RE = re.compile(r"^[#>\s*_=\-]*|[*_\s:：>»›]*$")
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def _core(view: str) -> str:
+    """A line without markdown markers and trailing ':' / '>' (for heading and title matching)."""
+    return _MD_RE.sub("", view)
+
+
+def iso_date(m: re.Match) -> str:
+    """ISO date from a match of the numeric or English date shapes ("" when impossible)."""
+    g = m.groupdict()
+    months = load_yaml("segment", "en.yaml")["months"]
+    try:
+        if g.get("y"):
+            y, mo, d = int(g["y"]), int(g["m"]), int(g["d"])
+        else:
+            mon = (g.get("mon") or g.get("mon2") or "").lower()
+            mo = next(k for k, name in enumerate(months, 1) if name.startswith(mon[:3]))
+            y, d = int(g.get("yy") or g.get("yy2")), int(g.get("dd") or g.get("dd2"))
+    except (TypeError, ValueError, StopIteration):
+        return ""
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return ""
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def find_date(text: str) -> str:
+    """The first date (numeric or English month name) anywhere in ``text``, as ISO, else ""."""
+    c = cues()
+    for pat in (re.compile(load_yaml("segment", "common.yaml")["dates"]["numeric"][0]), c.date_en):
+        for m in pat.finditer(text):
+            iso = iso_date(m)
+            if iso:
+                return iso
+    return ""
+
+
+def _groups(m: re.Match, text: str) -> dict:
+    """Named groups of a match on the view, read from the original text (same offsets)."""
+    return {k: text[m.start(k):m.end(k)].strip() if m.group(k) is not None else "" for k in m.groupdict()}
+
+
+def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict]:
+    """Kind of one stripped line (on its simplified view) and what it says (date, name…), the
+    words themselves taken from ``text`` (the original script; same length as ``view``)."""
+    c = cues()
+    text = view if text is None else text
+    if not view:
+        return "blank", {}
+    core = _core(view) if len(view) <= 90 else view
+    if len(core) <= 40:
+        for kind, pat in c.headers:
+            if pat.fullmatch(core):
+                return "header", {"section": kind}
+    if len(view) <= 80:
+        m = c.date_line.match(view)
+        if m:
+            return "date", {"date": iso_date(m)}
+        m = c.byline.match(view)
+        if m and not any(w in m.group("name") for w in c.not_names):
+            return "byline", _groups(m, text)
+    if len(view) <= 200:
+        m = c.asker.match(view)
+        if m:
+            return "asker", {**_groups(m, text), "date": find_date(m.group("date"))}
+        for pat in c.reply:
+            m = pat.match(view)
+            if m:
+                return "reply", _groups(m, text)
+    if len(view) <= 80:
+        for pat in c.furn_full:
+            if pat.fullmatch(core) or pat.fullmatch(view):
+                return "furniture", {}
+    for max_len, how, pat in c.furn_search:
+        if len(view) <= max_len and (pat.match(view) if how == "match" else pat.search(view)):
+            return "furniture", {}
+    if len(view) <= 60:
+        m = c.hospital.match(view)
+        if m:
+            return "hospital", _groups(m, text)
+    tail = view[-40:]
+    if any(mark in tail for mark in _EXCERPT_MARKS):
+        for pat in c.excerpt:
+            if pat.search(tail):
+                return "excerpt", {}
+    return "content", {}
+
+
+def split_lines(text: str, view: str) -> list[Line]:
+    """Lines with the span of their stripped content (offsets into ``text``)."""
+    out: list[Line] = []
+    pos = 0
+    n = len(text)
+    i = 0
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            nl = n
+        raw = text[pos:nl]
+        lead = len(raw) - len(raw.lstrip())
+        stripped = raw.strip()
+        s = pos + lead
+        e = s + len(stripped)
+        v = view[s:e]
+        fam = "zh" if _HAN_RE.search(v) else "en"
+        out.append(Line(i, s, e, stripped, v, fam))
+        i += 1
+        pos = nl + 1
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# assembly
+@dataclass
+class Span:
+    first: int  # first line index
+    last: int  # last line index (inclusive)
+    role: str
+    title: str = ""
+    author: str = ""
+    credentials: str = ""
+    published: str = ""
+
+
+def _title_like(line: Line) -> bool:
+    c = cues()
+    fam = line.family
+    return (0 < len(line.text) <= c.title_max[fam] and line.kind in ("content", "hospital")
+            and not c.title_bad_end[fam].search(line.view))
+
+
+def _title_text(line: Line) -> str:
+    return _MD_RE.sub("", line.text)
+
+
+def _sections(lines: list[Line]) -> None:
+    section = "body"
+    for ln in lines:
+        if ln.kind == "header":
+            section = ln.info["section"]
+            ln.section = section
+        else:
+            ln.section = section
+
+
+def _credentials(*parts: str) -> str:
+    seen: list[str] = []
+    for p in parts:
+        p = (p or "").strip()
+        if p and p not in seen:
+            seen.append(p)
+    return "; ".join(seen)
+
+
+def _next_nonblank(lines: list[Line], i: int, stop: int) -> int | None:
+    j = i
+    while j < stop and lines[j].kind == "blank":
+        j += 1
+    return j if j < stop else None
+
+
+def _answer_blocks(lines: list[Line]) -> list[Span]:
+    """Blocks anchored on bylines: (title/question) + byline (+ hospital) + answer text."""
+    anchors = [ln.i for ln in lines if ln.kind in ("byline", "reply") and ln.section != "furniture_list"]
+    n = len(lines)
+    heads: list[tuple[int, int, int]] = []  # (start, anchor, last credential line)
+    floor = -1
+    for a in anchors:
+        cred_end = a
+        info = lines[a].info
+        if lines[a].kind == "byline" and not info.get("hospital"):
+            j = _next_nonblank(lines, a + 1, n)
+            if j is not None and lines[j].kind == "hospital":
+                cred_end = j
+        start = a
+        if lines[a].kind == "byline":
+            j = a - 1
+            while j > floor and lines[j].kind == "blank":
+                j -= 1
+            if j > floor and _title_like(lines[j]) and lines[j].section == lines[a].section:
+                start = j
+        else:
+            seen = 0
+            j = a - 1
+            while j > floor and seen < 8:
+                k = lines[j].kind
+                if k == "blank":
+                    j -= 1
+                    continue
+                if k not in ("content", "excerpt", "asker", "hospital"):
+                    break
+                seen += 1
+                start = j
+                j -= 1
+        if heads and start <= heads[-1][2]:
+            start = a
+        heads.append((start, a, cred_end))
+        body = _next_nonblank(lines, cred_end + 1, n)
+        floor = body if body is not None else cred_end
+    blocks: list[Span] = []
+    for k, (start, a, cred_end) in enumerate(heads):
+        limit = heads[k + 1][0] if k + 1 < len(heads) else n
+        last = cred_end
+        j = cred_end + 1
+        while j < limit and lines[j].kind not in BOUNDARY and lines[j].kind not in ("byline", "reply"):
+            if lines[j].kind != "blank":
+                last = j
+            j += 1
+        blocks.append(_block_meta(lines, start, a, cred_end, last))
+    return blocks
+
+
+def _block_meta(lines: list[Line], start: int, a: int, cred_end: int, last: int) -> Span:
+    info = lines[a].info
+    title = _title_text(lines[start]) if start < a else ""
+    published = ""
+    j = _next_nonblank(lines, last + 1, len(lines))
+    if j is not None and lines[j].kind == "date":
+        published = lines[j].info.get("date", "")
+    hospital = grade = ""
+    if lines[a].kind == "byline":
+        hospital, grade = info.get("hospital", ""), info.get("grade", "")
+        if cred_end != a:
+            hospital, grade = lines[cred_end].info.get("hospital", ""), lines[cred_end].info.get("grade", "")
+        return Span(start, last, "answer", title, info.get("name", ""),
+                    _credentials(info.get("title", ""), hospital, grade), published)
+    for ln in lines[start:a]:
+        if ln.kind == "asker" and not published:
+            published = ln.info.get("date", "")
+    c = cues()
+    for ln in lines[a + 1:last + 1]:
+        m = c.signoff.match(ln.view)
+        if m:
+            hospital = ln.text[m.start("hospital"):m.end("hospital")].strip().rstrip(",")
+    return Span(start, last, "answer", title, info.get("name", ""),
+                _credentials(info.get("specialty", ""), hospital), published)
+
+
+def _teasers(lines: list[Line], claimed: set[int]) -> tuple[list[Span], set[int]]:
+    """Related-list items (title, excerpt, date) under related/box/qa headings."""
+    c = cues()
+    spans: list[Span] = []
+    used: set[int] = set()
+    group: list[int] = []
+
+    def close() -> None:
+        if not group:
+            return
+        body = [lines[i] for i in group if lines[i].kind != "date"]
+        fam = body[0].family if body else "zh"
+        has_excerpt = any(ln.kind == "excerpt" or len(ln.text) >= c.min_excerpt[fam] for ln in body)
+        if body and has_excerpt:
+            date = next((lines[i].info.get("date", "") for i in group if lines[i].kind == "date"), "")
+            title = _title_text(body[0]) if len(body) > 1 and _title_like(body[0]) else ""
+            spans.append(Span(group[0], group[-1], "related", title, published=date))
+            used.update(group)
+        group.clear()
+
+    for ln in lines:
+        if ln.section not in ("related", "qa") or ln.i in claimed or ln.kind == "header":
+            close()
+            continue
+        if ln.kind == "blank":
+            continue
+        if ln.kind in ("furniture",):
+            close()
+        elif ln.kind == "date":
+            if group:
+                group.append(ln.i)
+            close()
+        else:
+            if group and lines[group[-1]].kind == "excerpt":
+                close()
+            group.append(ln.i)
+    close()
+    return spans, used
+
+
+def _runs(lines: list[Line], ok) -> list[tuple[int, int]]:
+    """Maximal runs of lines satisfying ``ok`` (blank lines inside a run are allowed)."""
+    runs: list[tuple[int, int]] = []
+    first = last = None
+    for ln in lines:
+        if ln.kind == "blank":
+            continue
+        if ok(ln):
+            if first is None:
+                first = ln.i
+            last = ln.i
+        elif first is not None:
+            runs.append((first, last))
+            first = last = None
+    if first is not None:
+        runs.append((first, last))
+    return runs
+
+
+def segment(text: str, article: str, view: str | None = None, default_lang: str = "zh-Hans",
+            page_title: str = "", page_published: str = "", page_site: str = "",
+            profile: ScriptProfile | None = None) -> tuple[list[Document], dict]:
+    """Documents of one page, in text order, plus page metadata found in the text
+    (``title``, ``published``, ``site``)."""
+    view = simplified_view(text) if view is None else view
+    lines = split_lines(text, view)
+    for ln in lines:
+        ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
+    _sections(lines)
+
+    blocks = _answer_blocks(lines)
+    claimed = {i for b in blocks for i in range(b.first, b.last + 1)}
+    teasers, used = _teasers(lines, claimed)
+    claimed |= used
+
+    def free_content(ln: Line) -> bool:
+        return ln.i not in claimed and ln.kind in TEXTY and ln.section in ("body", "essay")
+
+    runs = _runs(lines, free_content)
+    # header: the first content is a lone title line, followed by furniture, then the body
+    title_line = None
+    first_block = blocks[0].first if blocks else len(lines)
+    body_runs = [r for r in runs if lines[r[0]].section == "body"]
+    if body_runs:
+        f0, l0 = body_runs[0]
+        if f0 == l0 and _title_like(lines[f0]) and (len(body_runs) > 1 or first_block > f0):
+            title_line = f0
+            runs = [r for r in runs if r != (f0, l0)]
+        elif _title_like(lines[f0]):
+            title_line = f0
+    title = page_title or (_title_text(lines[title_line]) if title_line is not None else "")
+    first_main = min([r[0] for r in runs] + [first_block, len(lines)])
+    published = page_published or next(
+        (ln.info.get("date", "") for ln in lines[:first_main] if ln.kind == "date" and ln.info.get("date")), "") \
+        or next((d for d in (find_date(ln.view) for ln in lines[:first_main] if ln.kind == "furniture") if d), "")
+    site = page_site or _site(lines)
+
+    spans: list[Span] = list(teasers)
+    has_main = False
+    main_spans: list[Span] = []
+    for f, l in runs:
+        ess = lines[f].section == "essay"
+        main_spans.append(Span(f, l, "main", "" if ess else title, published="" if ess else published))
+    # an authored block with no body is a byline header of the following main text
+    pending_author: Span | None = None
+    for b in blocks:
+        if b.last == _cred_end(lines, b):
+            pending_author = b
+            continue
+        before = [s for s in main_spans if s.first < b.first and lines[s.first].section == "body"]
+        if lines[b.first].section == "body" and not before and not has_main:
+            b.role = "main"
+        has_main = has_main or b.role == "main"
+        spans.append(b)
+    header_author = _header_author(lines[:first_main])
+    if header_author and main_spans and not main_spans[0].author and lines[main_spans[0].first].section == "body":
+        main_spans[0].author = header_author
+    if pending_author is not None:
+        later = [s for s in main_spans if s.first > pending_author.last]
+        if later:
+            later[0].author, later[0].credentials = pending_author.author, pending_author.credentials
+    spans += main_spans
+    spans.sort(key=lambda s: s.first)
+    content_lines = {i for s in spans for i in range(s.first, s.last + 1)}
+    furn = _runs(lines, lambda ln: ln.i not in content_lines)
+    spans += [Span(f, l, "furniture") for f, l in furn]
+    spans.sort(key=lambda s: s.first)
+
+    profile = profile or ScriptProfile(text)
+    docs: list[Document] = []
+    for n, s in enumerate(spans):
+        start, end = lines[s.first].start, lines[s.last].end
+        lang = profile.lang(start, end, default=default_lang)
+        docs.append(Document(article=article, doc_id=f"{article}#{n}", role=s.role, lang=lang,
+                             start=start, end=end, title=s.title, author=s.author,
+                             credentials=s.credentials, published=s.published, site=site))
+    return docs, {"title": title, "published": published, "site": site}
+
+
+def _cred_end(lines: list[Line], b: Span) -> int:
+    """Index of the last byline/hospital line of an authored block."""
+    j = b.first
+    while j <= b.last and lines[j].kind not in ("byline", "reply"):
+        j += 1
+    if j <= b.last and lines[j].kind == "byline":
+        k = _next_nonblank(lines, j + 1, b.last + 1)
+        if k is not None and lines[k].kind == "hospital":
+            return k
+    return j
+
+
+def _header_author(lines: list[Line]) -> str:
+    """Author named on a furniture line of the page header ("作者：…", "By …")."""
+    for ln in lines:
+        if ln.kind != "furniture":
+            continue
+        for pat in cues().author:
+            m = pat.search(ln.view)
+            if m:
+                return ln.text[m.start("author"):m.end("author")].strip()
+    return ""
+
+
+def _site(lines: list[Line]) -> str:
+    c = cues()
+    for pat in c.site:
+        for ln in lines:
+            if ln.kind not in ("furniture", "header"):
+                continue
+            m = pat.search(ln.view)
+            if m and m.group("site"):
+                return ln.text[m.start("site"):m.end("site")].strip()
+    return ""

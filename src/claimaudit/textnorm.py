@@ -1,0 +1,169 @@
+"""Script normalisation and language detection that never moves an offset.
+
+Grammars for Chinese are written once, in simplified characters, and matched on
+``simplified_view(text)``: a traditional→simplified conversion with *exactly* the same length as
+its input, so any span found in the view is the same span in the text of record.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import opencc
+
+# Ranges whose characters OpenCC may convert (CJK unified + extension A + compatibility ideographs
+# + the supplementary ideographic planes); everything else passes through unchanged.
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
+_HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+HAN_RE = re.compile(f"[{_HAN_CLASS}]")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_NON_HAN_RUN_RE = re.compile(f"[^{_HAN_CLASS}]+")
+
+
+@lru_cache(maxsize=None)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+@lru_cache(maxsize=None)
+def _char_map(config: str) -> dict[int, str]:
+    """Single-character conversions of every ideograph, one OpenCC call (newline-separated, so no
+    phrase can span two characters); multi-character results are dropped to keep lengths."""
+    chars = [chr(c) for lo, hi in _HAN_RANGES for c in range(lo, hi + 1)]
+    out = _converter(config).convert("\n".join(chars)).split("\n")
+    if len(out) != len(chars):  # defensive: never trust an unexpected shape
+        return {}
+    return {ord(a): b for a, b in zip(chars, out) if a != b and len(b) == 1}
+
+
+def char_table_t2s() -> dict[int, str]:
+    """``str.translate`` table, traditional → simplified, character by character."""
+    return _char_map("t2s")
+
+
+_TRAD_MARK, _SIMP_MARK = "\ue000", "\ue001"  # private-use markers for counting by translate
+
+
+@lru_cache(maxsize=None)
+def _script_marks() -> dict[int, str]:
+    """Translate table marking characters that only occur in one script: traditional-only
+    (t2s changes it, s2t does not) and simplified-only (s2t changes it, t2s does not)."""
+    t2s, s2t = _char_map("t2s"), _char_map("s2t")
+    marks = {c: _TRAD_MARK for c in t2s if c not in s2t}
+    marks.update({c: _SIMP_MARK for c in s2t if c not in t2s})
+    return marks
+
+
+def _line_view(line: str, converted: str, table: dict[int, str]) -> str:
+    """Phrase-level conversion of one line when it kept its shape, else char-level."""
+    if len(converted) == len(line) and _NON_HAN_RUN_RE.findall(converted) == _NON_HAN_RUN_RE.findall(line):
+        return converted
+    return line.translate(table)
+
+
+def simplified_view(text: str) -> str:
+    """Traditional→simplified view of ``text`` with exactly the same length.
+
+    OpenCC's phrase conversion (which keeps e.g. 著名 while mapping 著作…) is used line by line
+    wherever it preserved the line's length and its non-Han characters; any other line falls back
+    to the per-character table, so the result is always aligned with the input.
+    """
+    if not text:
+        return text
+    table = char_table_t2s()
+    try:
+        converted = _converter("t2s").convert(text)
+    except (UnicodeError, RuntimeError):  # lone surrogates etc.: char table only
+        return text.translate(table)
+    if len(converted) == len(text) and converted.count("\n") == text.count("\n"):
+        src_lines, out_lines = text.split("\n"), converted.split("\n")
+        if all(len(a) == len(b) for a, b in zip(src_lines, out_lines)):
+            return converted if converted == text else "\n".join(
+                _line_view(a, b, table) for a, b in zip(src_lines, out_lines))
+    src_lines = text.split("\n")
+    conv = _converter("t2s")
+    return "\n".join(_line_view(a, conv.convert(a), table) for a in src_lines)
+
+
+def script_counts(text: str) -> tuple[int, int, int, int]:
+    """(Han characters, Latin words, traditional-only characters, simplified-only characters)."""
+    marked = text.translate(_script_marks())
+    trad = marked.count(_TRAD_MARK) - text.count(_TRAD_MARK)
+    simp = marked.count(_SIMP_MARK) - text.count(_SIMP_MARK)
+    return len(HAN_RE.findall(text)), len(_LATIN_WORD_RE.findall(text)), trad, simp
+
+
+_TABLE_SIZE = 0x30000
+_HAN, _TRAD, _SIMP, _LATIN = 1, 2, 4, 8
+
+
+@lru_cache(maxsize=None)
+def _class_table() -> np.ndarray:
+    """Per code point: Han / traditional-only / simplified-only / Latin-letter bits."""
+    table = np.zeros(_TABLE_SIZE, dtype=np.uint8)
+    for lo, hi in _HAN_RANGES:
+        table[lo:min(hi, _TABLE_SIZE - 1) + 1] |= _HAN
+    for code, mark in _script_marks().items():
+        if code < _TABLE_SIZE:
+            table[code] |= _TRAD if mark == _TRAD_MARK else _SIMP
+    table[ord("A"):ord("Z") + 1] |= _LATIN
+    table[ord("a"):ord("z") + 1] |= _LATIN
+    table[0xC0:0x250] |= _LATIN
+    table[0xD7] &= np.uint8(0xFF ^ _LATIN)
+    table[0xF7] &= np.uint8(0xFF ^ _LATIN)
+    return table
+
+
+class ScriptProfile:
+    """Prefix counts of Han, Latin-word, traditional-only and simplified-only characters, so the
+    language of any span of a long text is found in constant time (one pass over the text)."""
+
+    def __init__(self, text: str):
+        codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype="<u4")
+        cls = _class_table()[np.minimum(codes, _TABLE_SIZE - 1)]
+        latin = (cls & _LATIN) > 0
+        word_start = latin.copy()
+        word_start[1:] &= ~latin[:-1]
+        self._sums = [self._prefix(x) for x in
+                      ((cls & _HAN) > 0, word_start, (cls & _TRAD) > 0, (cls & _SIMP) > 0)]
+
+    @staticmethod
+    def _prefix(flags: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(flags) + 1, dtype=np.int32)
+        np.cumsum(flags.view(np.uint8), dtype=np.int32, out=out[1:])
+        return out
+
+    def counts(self, start: int, end: int) -> tuple[int, int, int, int]:
+        return tuple(int(s[end] - s[start]) for s in self._sums)  # type: ignore[return-value]
+
+    def lang(self, start: int, end: int, default: str | None = None) -> str:
+        return _decide(*self.counts(start, end), default=default)
+
+
+def _decide(han: int, words: int, trad: int, simp: int, default: str | None = None) -> str:
+    if han == 0 and words == 0:
+        return default or "en"
+    if han < words:
+        return "en"
+    if trad > simp:
+        return "zh-Hant"
+    if simp > trad:
+        return "zh-Hans"
+    if default in ("zh-Hans", "zh-Hant"):
+        return default
+    return "zh-Hans"
+
+
+def detect_lang(text: str, default: str | None = None) -> str:
+    """``zh-Hans``, ``zh-Hant`` or ``en``.
+
+    Chinese when Han characters are at least as many as Latin words (a Han character carries about
+    a word's information, so inline pinyin, drug codes or "MRI" do not flip a Chinese line); the
+    script is the one with more script-exclusive characters. With no signal at all (digits only,
+    or Han text with no script-exclusive characters) ``default`` is returned when given, else
+    ``en`` / ``zh-Hans``.
+    """
+    if len(text) > 2000:
+        return ScriptProfile(text).lang(0, len(text), default)
+    return _decide(*script_counts(text), default=default)

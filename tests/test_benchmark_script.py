@@ -1,0 +1,63 @@
+"""The benchmark script runs end to end on a tiny corpus and writes valid results (no timing asserts)."""
+from __future__ import annotations
+
+import json
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "bench_extract.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return runpy.run_path(str(SCRIPT), run_name="bench_extract")  # its functions, without running main
+
+
+def test_corpus_is_deterministic_and_covers_three_scripts(bench):
+    seeds = bench["load_seeds"](ROOT / "articles")
+    pages = bench["make_corpus"](9, seeds, 0)
+    assert pages == bench["make_corpus"](9, seeds, 0)
+    assert pages != bench["make_corpus"](9, seeds, 1)
+    assert {lang for _, _, lang in pages} == {"zh-Hans", "zh-Hant", "en"}
+    assert len({name for name, _, _ in pages}) == 9
+    hant = [t for _, t, lang in pages if lang == "zh-Hant"]
+    assert any(ch in t for t in hant for ch in "診醫發體")  # really traditional characters
+    from claimaudit import textnorm
+
+    assert all(len(textnorm.simplified_view(t)) == len(t) for t in hant)
+
+
+def test_numbers_are_varied_but_keep_their_shape(bench):
+    import random
+
+    text = "约30%的患者在2.5小时内缓解,血糖>7.0mmol/L"
+    out = bench["vary_numbers"](text, random.Random(1))
+    assert re.sub(r"\d", "0", out) == re.sub(r"\d", "0", text)
+    assert out != text
+
+
+def test_script_runs_on_a_tiny_corpus_and_writes_json(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--sizes", "12,24", "--peer-chars", "2000", "--files",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads((tmp_path / "latest.json").read_text(encoding="utf-8"))
+    assert [r["articles"] for r in res["sizes"]] == [12, 24]
+    for r in res["sizes"]:
+        assert r["chars"] > 0 and r["claims"] > 0 and r["claims"] == r["audit_claims"]
+        assert r["digit_matches"] > 0 and r["files_failures"] == 0
+        assert r["peak_rss_mb"] >= r["baseline_rss_mb"] > 0
+        assert r["extract_over_digit_scan"] > 0 and r["extract_over_quantulum3"] > 0
+    assert res["sizes"][1]["chars"] > res["sizes"][0]["chars"]
+    assert res["peers"]["sample_chars"] > 0 and res["peers"]["claimaudit_over_quantulum3"] > 0
+    assert res["machine"]["cores"] >= 1
+    md = (tmp_path / "latest.md").read_text(encoding="utf-8")
+    assert "| 24 |" in md and "quantulum3" in md
+    assert "extract" in proc.stdout and "digit scan" in proc.stdout

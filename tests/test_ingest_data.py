@@ -1,0 +1,87 @@
+"""Guards for the segmentation cue files (data/segment/*.yaml) and linear-time behaviour."""
+import codecs
+import re
+import time
+
+import pytest
+
+from claimaudit.config import load_yaml
+from claimaudit.ingest import build_article
+from claimaudit.segment import classify, cues
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cue_files_compile_and_never_match_empty(lang):
+    data = load_yaml("segment", f"{lang}.yaml")
+    flags = re.I if lang == "en" else 0
+    pats = [p for ps in data["headers"].values() for p in ps]
+    pats += data["furniture"]["full"] + [p for g in data["furniture"]["search"] for p in g["patterns"]]
+    pats += data["furniture"].get("site", []) + [data["excerpt_end"], data["date_labels"]]
+    for p in pats:
+        rx = re.compile(p, flags)
+        assert not rx.fullmatch(""), p
+    assert set(data["headers"]) <= {"related", "qa", "essay", "furniture_list"}
+
+
+def test_common_settings():
+    common = load_yaml("segment", "common.yaml")
+    assert common["limits"]["max_file_mb"] > 20  # a 20 MB page must be accepted by default
+    dec = common["decoding"]
+    for codec in dec["cjk_candidates"] + list(dec["aliases"].values()) + dec["single_byte_codecs"]:
+        codecs.lookup(codec)  # every codec name exists
+    assert dec["single_byte_codecs"][0] == "cp1252"
+    cues()  # everything compiles together
+
+
+@pytest.mark.parametrize("line, kind", [
+    ("杜俊秋 副主任医师", "byline"), ("杜俊秋 副主任醫師", "byline"), ("杨凯 主任医师 青岛大学附属医院 三甲", "byline"),
+    ("淮安市第二人民医院 三甲", "hospital"), ("淮安市第二人民醫院 三甲", "hospital"),
+    ("Dr. Lai Jianhong reply Traditional Chinese Medicine", "reply"), ("Answered by Dr. Jane Roe (Cardiology)", "reply"),
+    ("发布于 2025-06-26", "date"), ("2025-07-27 06:53", "date"), ("Reply Date: 2017/03/26", "date"),
+    ("Published: March 3, 2021", "date"), ("发布时间：2025年6月2日", "date"),
+    ("相关推荐", "header"), ("相關推薦", "header"), ("延展阅读", "header"), ("Similar Q&A", "header"),
+    ("## Related articles", "header"), ("More Info", "header"),
+    ("9039次浏览", "furniture"), ("手机查看", "furniture"), ("用手机扫描二维码 在手机上继续观看", "furniture"),
+    ("免責聲明：本站內容僅供參考", "furniture"), ("您的位置: 复禾首页 > 中医 > 正文", "furniture"),
+    ("Share to:", "furniture"), ("[Read More] Managing nerve pain", "furniture"),
+    ("Hsl, 20~29 year old female. Ask Date: 2017/03/26", "asker"),
+    ("这种反应多与穴位选择...[详细]", "excerpt"),
+    ("针灸后出现腿软无力多属正常针感反应。", "content"), ("医生建议每天步行30分钟。", "content"),
+    ("By the end of the week most patients recover.", "content"), ("Doctors recommend rest.", "content"),
+])
+def test_classify_lines(line, kind):
+    from claimaudit.textnorm import simplified_view
+    fam = "zh" if re.search(r"[\u4e00-\u9fff]", line) else "en"
+    assert classify(simplified_view(line), fam, line)[0] == kind
+
+
+def test_long_lines_without_breaks_are_linear():
+    """Chinese has no spaces: one long paragraph (or a line padded with spaces) must not stall."""
+    unit = "针灸后出现腿软无力多属正常反应,通常与经络刺激有关" + " " * 50
+    small, large = unit * 200, unit * 3200
+    build_article(small, "s.txt")
+    t0 = time.perf_counter(); build_article(small, "s.txt"); ts = time.perf_counter() - t0
+    t0 = time.perf_counter(); art = build_article(large, "l.txt"); tl = time.perf_counter() - t0
+    assert art.documents[0].role == "main"
+    assert tl < 16 * 8 * max(ts, 2e-3)
+
+
+def test_many_lines_are_linear():
+    block = "肌肉痉挛怎么缓解?\n杜俊秋 副主任医师\n淮安市第二人民医院 三甲\n运动后30分钟内补充电解质。\n"
+    small, large = block * 100, block * 1600
+    build_article(small, "s.txt")
+    t0 = time.perf_counter(); build_article(small, "s.txt"); ts = time.perf_counter() - t0
+    t0 = time.perf_counter(); art = build_article(large, "l.txt"); tl = time.perf_counter() - t0
+    assert sum(d.role == "answer" for d in art.documents) == 1599  # the first block is the page's main Q&A
+    assert tl < 16 * 8 * max(ts, 2e-3)
+
+
+@pytest.mark.parametrize("line", ["首页 > 健康问答 > 内科", "首页>中医>针灸", "Home > Health > Sleep", "您的位置：首页 > 正文"])
+def test_breadcrumbs_are_furniture(line):
+    assert classify(line, "zh" if re.search(r"[\u4e00-\u9fff]", line) else "en", line)[0] == "furniture"
+
+
+@pytest.mark.parametrize("line", ["糖化血红蛋白>6.5%、空腹血糖>7.0mmol/L等指标判断", "血压>140/90mmHg 或 血糖>7.0 或 BMI>28",
+                                  "Risk rises when BMI > 30 and age > 65 and LDL > 190."])
+def test_comparisons_are_not_breadcrumbs(line):
+    assert classify(line, "zh" if re.search(r"[\u4e00-\u9fff]", line) else "en", line)[0] == "content"
