@@ -73,7 +73,9 @@ def tables(claims: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
          "site": ""} for a, t in TEXTS.items()])
     groups = pd.DataFrame({"group_id": pd.Series([], dtype=str), "subject": pd.Series([], dtype=str)})
     checklist = pd.DataFrame([{"doc_id": f"{a}#0", "article": a} for a in TEXTS])
-    reference = pd.DataFrame([{"key": "fpg_diabetes", "comparator": "ge", "value": 7.0, "unit": "mmol/L",
-                               "source": "ADA"}])
+    reference = pd.DataFrame([{"key": "fpg_diabetes", "analyte": "fasting_glucose",
+                               "analyte_or_measure": "fasting plasma glucose", "comparator": "ge", "value": 7.0,
+                               "unit": "mmol/L", "meaning": "diabetes diagnostic criterion",
+                               "source": "ADA Standards of Care 2024", "source_year": 2024}])
     return {"articles": articles, "documents": documents, "claims": claims, "groups": groups,
             "checklist": checklist, "reference": reference}

@@ -20,7 +20,8 @@ WEAK = "g-acupuncture-weakness_numbness_duration-time"
 # --- data files -------------------------------------------------------------------------------
 def test_lexicon_entries_are_well_formed():
     raw = config.load_yaml("concepts.yaml")
-    fams = set(config.load_yaml("consistency.yaml")["unit_families"])
+    base = set(config.load_yaml("consistency.yaml")["unit_families"])
+    fams = base | {f"{f}_per_{p}" for f in base for p in ("day", "week", "month", "hour")}
     lex = cs.lexicon()
     assert len(lex.subjects) >= 8 and len(lex.measures) >= 8
     for cid, entry in {**raw["subjects"], **raw["measures"]}.items():
@@ -328,3 +329,11 @@ def test_two_disagreeing_sources_conflict():
     assert cs._verdict(2, 5, 4) == "partly_consistent"
     assert cs._verdict(3, 3, 3) == "consistent"
     assert cs._verdict(1, 4, 2) == "single_source"
+
+
+def test_generic_recovery_time_only_when_no_specific_measure_matches():
+    assert _one("Most cases of sciatica get better within 4 to 6 weeks without surgery.", "within 4 to 6 weeks",
+                "en", 4, 6, "week", "range") == "g-sciatica-recovery_time-time"
+    assert _one("针灸后出现腿软无力,多数在1-3天内自行缓解。", "1-3天", "zh-Hans", 1, 3, "day",
+                "range") == WEAK  # 缓解 is the weakness measure's cue, not a recovery of a condition
+    assert _one("建议治疗后平卧休息10分钟,避免突然站立。", "10分钟", "zh-Hans", 10, 10, "minute", "eq") == ""

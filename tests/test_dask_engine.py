@@ -25,6 +25,11 @@ def corpus():
 
 
 @pytest.fixture(scope="module")
+def local_tables(corpus):
+    return pipeline.analyze(corpus)
+
+
+@pytest.fixture(scope="module")
 def client():
     from distributed import Client, LocalCluster
 
@@ -48,14 +53,15 @@ def test_balanced_chunks_keep_order_and_balance_characters():
     assert distributed_engine.balanced_chunks([], 3) == []
 
 
-def test_dask_claims_equal_local_claims(corpus, client):
+def test_dask_claims_equal_local_claims(corpus, local_tables, client):
     ref = reference.load_reference()
     local = pipeline.claims_for(corpus, ref)
     assert len(local) > 20
     dask = distributed_engine.claims_dask(corpus, ref, scheduler=client, npartitions=3)
     pdt.assert_frame_equal(dask, local)
     # and the corpus-wide stage on top gives the same groups
-    a, b = pipeline.analyze(corpus, ref, claims=dask), pipeline.analyze(corpus, ref)
+    a, b = pipeline.analyze(corpus, ref, claims=dask), local_tables
+    assert len(a.groups) > 0
     pdt.assert_frame_equal(a.claims, b.claims)
     pdt.assert_frame_equal(a.groups, b.groups)
 
@@ -68,24 +74,24 @@ def test_articles_survive_the_pickle_boundary_of_worker_processes(corpus):
     pdt.assert_frame_equal(pipeline.claims_for(*shipped), pipeline.claims_for(corpus, ref))
 
 
-def test_cli_audit_with_dask_engine_writes_the_same_csvs(tmp_path, client):
-    runner = CliRunner()
-    src = str(config.articles_dir())
-    for name, extra in (("local", []), ("dask", ["--engine", "dask", "--scheduler", client.scheduler.address])):
-        res = runner.invoke(cli, ["audit", src, "--claims-dir", str(tmp_path / name / "claims"),
-                                  "--reports-dir", str(tmp_path / name / "reports"), *extra])
-        assert res.exit_code == 0, res.output
-    local_csvs = sorted(p.name for p in (tmp_path / "local" / "claims").glob("*.csv"))
-    assert "claims.csv" in local_csvs
+def test_cli_audit_with_dask_engine_writes_the_local_engines_csvs(tmp_path, corpus, local_tables, client):
+    from claimaudit import store
+
+    res = CliRunner().invoke(cli, ["audit", str(config.articles_dir()), "--engine", "dask",
+                                   "--scheduler", client.scheduler.address,
+                                   "--claims-dir", str(tmp_path / "dask"), "--reports-dir", str(tmp_path / "reports")])
+    assert res.exit_code == 0, res.output
+    store.write_machine_tables(tmp_path / "local", local_tables)
+    local_csvs = sorted(p.name for p in (tmp_path / "local").glob("*.csv"))
+    assert "claims.csv" in local_csvs and "groups.csv" in local_csvs
     for csv in local_csvs:
-        assert ((tmp_path / "dask" / "claims" / csv).read_bytes()
-                == (tmp_path / "local" / "claims" / csv).read_bytes()), csv
+        assert (tmp_path / "dask" / csv).read_bytes() == (tmp_path / "local" / csv).read_bytes(), csv
 
 
-def test_parquet_tables_round_trip_and_replace(tmp_path, corpus):
+def test_parquet_tables_round_trip_and_replace(tmp_path, local_tables):
     import duckdb
 
-    tables = pipeline.analyze(corpus)
+    tables = local_tables
     n = len(tables.claims)
     written = distributed_engine.write_parquet_tables(tmp_path, tables, rows_per_part=max(1, n // 3))
     assert {"articles", "documents", "claims", "groups"} <= set(written)

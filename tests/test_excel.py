@@ -105,6 +105,19 @@ def test_unchanged_export_imports_nothing_via_cli(cdir, tmp_path):
     assert (cdir / "reviews.csv").read_bytes() == before
 
 
+def test_workbook_without_export_state_compares_with_current_reviews(cdir, tmp_path):
+    path = tmp_path / "review.xlsx"
+    review.export_workbook(cdir, path)
+    wb = load_workbook(path)
+    del wb["_exported"]
+    ws = wb["claims"]
+    ws.cell(_row(ws, "c000000000002"), _col(ws, "decision")).value = "needs_citation"
+    ws.cell(_row(ws, "c000000000002"), _col(ws, "reason")).value = "citation_missing"
+    wb.save(path)
+    res = review.import_workbook(cdir, path, "ann")
+    assert list(res.appended["claim_id"]) == ["c000000000002"]  # the accepted claim 3 is unchanged
+
+
 def test_bad_rows_import_nothing(cdir, tmp_path):
     path = tmp_path / "review.xlsx"
     review.export_workbook(cdir, path)

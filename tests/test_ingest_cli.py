@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from claimaudit.cli import cli
@@ -79,3 +80,17 @@ def test_ingest_requires_output_and_paths(tmp_path):
     assert res.exit_code == 2 and "Traceback" not in res.output
     res = CliRunner().invoke(cli, ["ingest", "-o", str(tmp_path / "x.csv")])
     assert res.exit_code == 2
+
+
+@pytest.mark.slow
+def test_ingest_20_mb_file_is_accepted_by_default(tmp_path):
+    para = next(ARTICLES.glob("000_*.txt")).read_text(encoding="utf-8").split("\n")[38] * 6
+    n = 20_000_000 // len((para + "\n\n").encode())
+    big = tmp_path / "twenty.txt"
+    big.write_text("标题\n\n" + "\n\n".join([para] * n), encoding="utf-8")
+    assert big.stat().st_size > 19_500_000
+    out = tmp_path / "docs.csv"
+    res = _run(["ingest", str(big), "-o", str(out)])
+    assert res.exit_code == 0
+    df = _read(out)
+    assert list(df["role"]) == ["main"] and int(df["end"][0]) > 6_000_000

@@ -85,3 +85,23 @@ def test_breadcrumbs_are_furniture(line):
                                   "Risk rises when BMI > 30 and age > 65 and LDL > 190."])
 def test_comparisons_are_not_breadcrumbs(line):
     assert classify(line, "zh" if re.search(r"[\u4e00-\u9fff]", line) else "en", line)[0] == "content"
+
+
+@pytest.mark.parametrize("unit, tail", [("a   >   ", "1"), ("甲   ›   ", "1"), ("a , ", "cares about you x"),
+                                        ("医院 ", "三甲 x"), ("Dr. Ab ", "reply"), ("..", "x")])
+def test_no_catastrophic_backtracking(unit, tail):
+    """Lines built from cue fragments that almost match: time must grow about linearly with length."""
+    from claimaudit.textnorm import simplified_view
+
+    def run(n: int) -> float:
+        line = unit * n + tail
+        view = simplified_view(line)
+        t0 = time.perf_counter()
+        for _ in range(20):
+            classify(view, "zh", line)
+            classify(view, "en", line)
+        return time.perf_counter() - t0
+
+    run(2)
+    small, large = run(3), run(24)
+    assert large < 8 * 10 * max(small, 1e-3)  # 8x longer; exponential blow-up would be thousands of times

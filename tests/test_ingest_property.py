@@ -27,6 +27,8 @@ BLOCKS = [
 line = st.one_of(
     st.sampled_from(ZH), st.sampled_from(EN), st.sampled_from(FURN), st.sampled_from(HEADERS),
     st.just(""), st.just("   "),
+    st.builds(lambda u, n: u * n, st.sampled_from(["a > ", "甲 › ", ", ", "医院 ", "| ", "...", "Dr. X "]),
+              st.integers(1, 30)),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n"), max_size=40),
 )
 chunk = st.one_of(line.map(lambda x: [x]), st.sampled_from(BLOCKS))
@@ -60,3 +62,29 @@ def test_documents_are_ordered_disjoint_spans(lines, nl):
             at = pos + raw.index(s)
             assert any(a <= at < b for a, b in starts), raw
         pos += len(raw) + 1
+
+
+TAGS = ["div", "p", "nav", "footer", "span", "li", "ul", "h2", "br", "script", "table", "td", "tr", "pre", "a"]
+html_piece = st.recursive(
+    st.one_of(st.sampled_from(ZH + EN + FURN), st.text(alphabet="<>&; \n\tab甲乙", max_size=10)),
+    lambda inner: st.builds(lambda t, cls, kids: f"<{t} class='{cls}'>{''.join(kids)}</{t}>",
+                            st.sampled_from(TAGS), st.sampled_from(["", "nav", "share-bar", "content"]),
+                            st.lists(inner, max_size=4)),
+    max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(html_piece, max_size=6))
+def test_html_pages_never_fail_and_furniture_spans_fit(pieces):
+    from claimaudit.htmltext import html_to_text
+
+    text, meta = html_to_text("<html><body>" + "".join(pieces) + "</body></html>")
+    assert "\ue010" not in text and "\ue011" not in text
+    for a, b in meta["furniture_spans"]:
+        assert 0 <= a <= b <= len(text)
+    if text.strip():
+        art = build_article(text, "h.html", meta=meta)
+        prev = 0
+        for d in art.documents:
+            assert prev <= d.start < d.end <= len(text)
+            prev = d.end

@@ -94,10 +94,11 @@ def test_english_qa_page():
     qa, essay = mains
     qa_text = art.text[qa.start:qa.end]
     assert qa_text.startswith("Numbness in the limbs after acupuncture?")
+    assert qa.title == "Numbness in the limbs after acupuncture?"
     assert "Wishing you safety and health." in qa_text
     assert qa.author == "Lai Jianhong"
     assert qa.credentials == "Traditional Chinese Medicine; The Hualien Hospital, Ministry of Health and Welfare"
-    assert qa.published == "2017-03-26"
+    assert qa.published == "2017-03-26" == art.published  # the page's date is its main reply's
     assert art.text[essay.start:essay.end].startswith("Numbness in the limbs after acupuncture can be")
     assert essay.author == ""
     answers = [d for d in art.documents if d.role == "answer"]
@@ -281,3 +282,121 @@ def test_markdown_english_article():
     assert (m.title, m.author, m.published) == ("Insomnia: How much sleep do you need?", "Mayo Clinic Staff", "2023-02-10")
     assert art.text[m.start:m.end].endswith("Avoid caffeine after 2 p.m.")
     assert art.site == "Mayo Foundation for Medical Education and Research"
+
+
+def test_traditional_qa_page_with_meta_bar_and_asker_line():
+    text = ("首頁 > 健康問答 > 中醫科 > 針灸\n\n針灸後手臂痠麻要多久才會好？\n\n"
+            "2023-11-08 14:20 | 瀏覽 12,580 次 | 收藏 36\n\n提問者：女，30-39歲\n\n"
+            "醫師您好，上週做了第2次針灸，之後右手臂一直痠麻，請問正常嗎？\n\n"
+            "陳志明 主治醫師\n台北市立聯合醫院 中醫院區\n\n"
+            "您好，針灸後出現痠麻大多數在2至3天內會逐漸消退。\n\n平時可熱敷15-20分鐘，每天2到3次。\n\n"
+            "※本文僅供參考，不能取代醫師診斷。\n分享到：Facebook LINE\n相關文章\n針灸後頭暈怎麼辦？\n2023-10-02")
+    art = build_article(text, "h.txt")
+    assert Counter(d.role for d in art.documents) == Counter({"main": 1, "furniture": 2})
+    m = [d for d in art.documents if d.role == "main"][0]
+    body = art.text[m.start:m.end]
+    assert body.startswith("醫師您好") and body.endswith("每天2到3次。")
+    assert "30-39歲" not in body and "12,580" not in body
+    assert (m.title, m.author, m.credentials, m.published) == (
+        "針灸後手臂痠麻要多久才會好？", "陳志明", "主治醫師; 台北市立聯合醫院", "2023-11-08")
+    assert m.lang == "zh-Hant"
+
+
+def test_header_lines_with_dates_authors_and_arrows():
+    text = ("健康新知 › 營養保健\n\n抽筋是缺鈣嗎？醫師：這3種原因更常見\n\n2024/05/21 文／林怡君 營養師\n\n"
+            "晚上睡覺小腿抽筋，其實血鈣低於2.1mmol/L才算低血鈣。\n\n（本文經授權轉載，未經同意請勿轉載）\n"
+            "延伸閱讀：\n腳抽筋怎麼辦？5招快速緩解")
+    art = build_article(text, "h4.txt")
+    mains = [d for d in art.documents if d.role == "main"]
+    assert len(mains) == 1
+    m = mains[0]
+    assert art.text[m.start:m.end] == "晚上睡覺小腿抽筋，其實血鈣低於2.1mmol/L才算低血鈣。"
+    assert (m.title, m.author, m.credentials, m.published) == ("抽筋是缺鈣嗎？醫師：這3種原因更常見", "林怡君", "營養師",
+                                                                "2024-05-21")
+
+
+def test_english_review_byline_is_header_furniture():
+    text = ("Home > Health A-Z > Back Pain\n\nSciatica: How Long Does It Last?\n\n"
+            "Medically reviewed by Jane Smith, MD — Updated on March 3, 2024 — 5 min read\n\n"
+            "Most cases of sciatica get better within 4 to 6 weeks without surgery.\n\n"
+            "Copyright 2024 HealthSite. All rights reserved.")
+    art = build_article(text, "h3.txt")
+    m = [d for d in art.documents if d.role == "main"]
+    assert len(m) == 1 and art.text[m[0].start:m[0].end].startswith("Most cases")
+    assert (m[0].title, m[0].published, art.site) == ("Sciatica: How Long Does It Last?", "2024-03-03", "HealthSite")
+
+
+def test_source_author_line_mid_header():
+    text = ("当前位置：首页 » 疾病百科 » 内分泌科 » 糖尿病\n\n糖尿病的诊断标准是什么？\n\n"
+            "来源：健康之家  作者：王丽 主任医师  2024年3月15日  阅读(3421)\n\n"
+            "一般来说，空腹血糖在6.1~7.0mmol/L之间属于空腹血糖受损。\n\n温馨提示：以上内容仅供参考，如有不适请及时就医。")
+    art = build_article(text, "h2.txt")
+    m = [d for d in art.documents if d.role == "main"][0]
+    assert (m.author, m.credentials, m.published) == ("王丽", "主任医师", "2024-03-15")
+    assert art.site != "首页"
+    assert art.documents[-1].role == "furniture"
+
+
+def test_related_teasers_without_ellipsis_or_dates_are_split_at_titles():
+    text = ("正文标题\n\n高血压患者每日食盐摄入应少于5克,坚持规律运动有助于控制血压。\n\n相关文章\n\n"
+            "高血压吃什么好\n高血压患者饮食应以清淡为主,多吃新鲜蔬菜和水果,每天食盐不超过5克。\n"
+            "高血压能根治吗\n原发性高血压目前无法根治,但通过长期规范服药,大多数患者血压可以控制在140/90以下。\n"
+            "网站地图")
+    art = build_article(text, "r.txt")
+    rel = [d for d in art.documents if d.role == "related"]
+    assert [d.title for d in rel] == ["高血压吃什么好", "高血压能根治吗"]
+    assert art.documents[-1].role == "furniture"
+
+
+def test_html_navigation_footer_and_share_elements_are_furniture(tmp_path):
+    page = ("<html><body><nav><ul><li>Home</li><li>Health</li><li>Sleep</li></ul></nav>"
+            "<div class='breadcrumb'>Home / Health / Sleep</div>"
+            "<article><h1>How much sleep do adults need?</h1><p>Most adults need 7 to 9 hours of sleep.</p>"
+            "<div class='share-bar'>Facebook Twitter</div><p>Short sleep below 6 hours raises risk.</p></article>"
+            "<div id='site-footer'>About us Contact</div></body></html>")
+    (tmp_path / "n.html").write_text(page)
+    art = read_article(tmp_path / "n.html")
+    check_invariants(art)
+    content = " ".join(art.text[d.start:d.end] for d in art.documents if d.role in CONTENT_ROLES)
+    assert "Most adults need 7 to 9 hours" in content and "below 6 hours" in content
+    for furniture in ("Home", "Facebook", "About us"):
+        assert furniture not in content
+    assert "\ue010" not in art.text and "\ue011" not in art.text
+
+
+def test_zh_question_description_joins_the_first_reply():
+    text = ("胃疼吃什么药好？\n病情描述：最近胃疼，饭后加重，持续一周了。\n曾经治疗情况和效果：吃过胃药，无效。\n"
+            "王医生 主治医师\n北京大学第一医院 三甲\n指导意见：建议服用奥美拉唑，每日1次，连续2周。")
+    art = build_article(text, "q.txt")
+    assert [(d.role, d.start, d.end) for d in art.documents] == [("main", 0, len(text))]
+    assert (art.documents[0].author, art.documents[0].title) == ("王医生", "胃疼吃什么药好？")
+
+
+def test_article_before_an_unheaded_answer_stays_separate():
+    text = ("小腿抽筋的原因\n小腿抽筋多与缺钙、受凉、疲劳有关。\n睡前拉伸小腿肌肉可以减少夜间抽筋。\n"
+            "小腿抽筋怎么办\n李四 主治医师\n上海市第六人民医院 三甲\n抽筋时缓慢拉伸痉挛部位,持续1~2分钟。")
+    art = build_article(text, "a.txt")
+    assert [d.role for d in art.documents] == ["main", "answer"]
+    assert art.documents[1].title == "小腿抽筋怎么办"
+
+
+def test_english_long_question_without_header_is_one_main_qa():
+    question = "\n".join(f"Question line {k} describing my symptoms in some detail." for k in range(12))
+    text = (f"Numbness after acupuncture?\n\n{question}\n\nDr. Lai Jianhong reply Traditional Chinese Medicine\n\n"
+            "These sensations typically resolve within 24 hours.\n\nReply Date: 2017/03/26")
+    art = build_article(text, "e.txt")
+    assert [d.role for d in art.documents] == ["main", "furniture"]
+    assert art.documents[0].start == 0 and art.documents[0].author == "Lai Jianhong"
+
+
+def test_meta_spans_mark_bylines_and_asker_lines_inside_content():
+    art = seed("002")
+    spans = ingest.meta_spans(art)
+    texts = {art.text[a:b]: kind for a, b, kind in spans}
+    assert texts["Hsl, 20~29 year old female. Ask Date: 2017/03/26"] == "asker"
+    assert texts["Dr. Lai Jianhong reply Traditional Chinese Medicine"] == "reply"
+    assert texts["Reply Date: 2017/03/26"] == "date"
+    art3 = seed("003")
+    kinds = {art3.text[a:b]: k for a, b, k in ingest.meta_spans(art3)}
+    assert kinds["杜俊秋 副主任医师"] == "byline" and kinds["淮安市第二人民医院 三甲"] == "hospital"
+    assert not any("肌肉痉挛比较严重时" in t for t in kinds)

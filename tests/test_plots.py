@@ -77,3 +77,10 @@ def test_empty_tables_still_give_figures(tmp_path):
     paths = plots.save_figures({"claims": pd.DataFrame(columns=["claim_id", "grade", "role"]),
                                 "groups": None}, tmp_path)
     assert len(paths) == 6 and all(p.stat().st_size > 0 for p in paths)
+
+
+def test_charts_show_disagreeing_groups_first(tables):
+    ids = plots.chart_groups(tables["groups"])
+    assert ids[0] == "g-acupuncture-weakness_numbness_duration-time"
+    assert plots.chart_groups(tables["groups"], limit=0) == []
+    assert len(plots.chart_groups(tables["groups"], min_compared=1)) == min(plots.MAX_PANELS, len(tables["groups"]))

@@ -17,7 +17,7 @@ EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)><iframe src="http
 ALLOWED_TAGS = {  # every element the report itself may emit (inline SVG charts included)
     "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "nav", "a", "section",
     "dl", "dt", "dd", "p", "table", "thead", "tbody", "tr", "th", "td", "span", "mark", "figure",
-    "figcaption", "svg", "g", "path", "defs", "clippath", "use", "rect", "text", "image", "line",
+    "figcaption", "div", "svg", "g", "path", "defs", "clippath", "use", "rect", "text", "image", "line",
     "polyline", "polygon", "circle", "ellipse", "tspan", "lineargradient", "stop", "pattern",
 }
 
@@ -227,3 +227,14 @@ def test_main_job_writes_a_safe_deterministic_report_including_a_malicious_page(
     text = "".join(p.text)
     assert "evil_page.txt" in text and "<script>" in text  # the malicious page is reported, inert
     assert any(m for m in p.marks.values()), "quotes are highlighted in context"
+
+
+def test_an_empty_corpus_still_gives_a_complete_page(tmp_path):
+    from claimaudit import pipeline
+
+    page = tmp_path / "a.txt"
+    page.write_text("没有数字的文章。\n\nNo numbers here at all.\n", encoding="utf-8")
+    pipeline.run_audit([str(page)], tmp_path / "claims", tmp_path / "reports")
+    html = (tmp_path / "reports" / "audit.html").read_text(encoding="utf-8")
+    assert_no_injection(html)
+    assert "a.txt" in html and "no quantitative claims" in html and html.rstrip().endswith("</html>")

@@ -56,6 +56,20 @@ def test_invalid_reviews_are_refused_and_nothing_is_written(cdir, kwargs, messag
     assert (cdir / "reviews.csv").read_bytes() == before
 
 
+def test_spreadsheet_edited_reviews_file_is_migrated_without_loss(cdir):
+    review.record_review(cdir, "c000000000001", "ann", "accept", "verified", "好", reviewed_at=T0)
+    df = store.read_text_csv(cdir / "reviews.csv").drop(columns=["via", "machine_grade"])
+    df["my_column"] = "kept"
+    text = "\ufeff" + store.to_csv_text(df).replace("\n", "\r\n")  # as a spreadsheet saves it
+    (cdir / "reviews.csv").write_bytes(text.encode("utf-8"))
+    review.record_review(cdir, "c000000000002", "bob", "defer", "needs_expert", reviewed_at=T0)
+    raw = store.read_text_csv(cdir / "reviews.csv")
+    assert list(raw.columns) == review.REVIEW_COLUMNS + ["my_column"]
+    assert list(raw["review_id"]) == ["1", "2"] and list(raw["my_column"]) == ["kept", ""]
+    assert raw.at[0, "note"] == "好" and raw.at[1, "via"] == "api"
+    assert b"\r" not in (cdir / "reviews.csv").read_bytes()
+
+
 def test_unknown_claim_is_refused(cdir):
     with pytest.raises(review.ReviewError, match="no claim 'c999999999999'.*review orphans"):
         review.record_review(cdir, "c999999999999", "ann", "accept")
@@ -197,6 +211,14 @@ def test_cli_record_orphans_attach(cdir):
     assert list(review.load_reviews(cdir)["via"]) == ["cli", "attach"]
 
 
+def test_cli_queue_lists_most_urgent_first(cdir):
+    r = CliRunner().invoke(cli, ["review", "queue", "--claims-dir", str(cdir), "--limit", "2"])
+    assert r.exit_code == 0, r.output
+    lines = [ln for ln in r.output.splitlines() if "\tc0" in ln]
+    assert len(lines) == 2 and "\tc000000000003\t" in lines[0] and "threshold_mismatch" in lines[0]
+    assert "claim(s) in the queue" in r.output
+
+
 def test_cli_refuses_second_writer_with_a_clear_message(cdir):
     holder = textwrap.dedent("""
         import sys
@@ -211,9 +233,12 @@ def test_cli_refuses_second_writer_with_a_clear_message(cdir):
         assert p.stdout.readline().strip() == "held"
         r = CliRunner().invoke(cli, ["review", "record", "c000000000001", "--reviewer", "ann", "--decision",
                                      "accept", "--claims-dir", str(cdir)])
+        r2 = CliRunner().invoke(cli, ["audit", str(cdir / "nothing-to-read"), "--claims-dir", str(cdir),
+                                      "--reports-dir", str(cdir.parent / "reports")])
     finally:
         p.stdin.close()
         p.wait(timeout=30)
-    assert r.exit_code == 1
-    assert "is held by pid" in r.output and "another claimaudit writer is running" in r.output
-    assert "Traceback" not in r.output
+    for res in (r, r2):
+        assert res.exit_code == 1, res.output
+        assert "is held by pid" in res.output and "another claimaudit writer is running" in res.output
+        assert "Traceback" not in res.output

@@ -59,7 +59,7 @@ def test_documents_sorted_in_natural_order(tmp_path):
 
 def test_reference_written_once_and_reviews_never_touched(cdir):
     ref = cdir / "reference.csv"
-    ref.write_text(ref.read_text(encoding="utf-8") + "hba1c,ge,6.5,percent,reviewer added\n", encoding="utf-8")
+    ref.write_text(ref.read_text(encoding="utf-8") + "hba1c,hba1c,HbA1c,ge,6.5,percent,diabetes,reviewer added,2024\n", encoding="utf-8")
     review.record_review(cdir, "c000000000001", "ann", "accept", "verified", reviewed_at="2026-01-01T00:00:00Z")
     before_ref, before_rev = ref.read_bytes(), (cdir / "reviews.csv").read_bytes()
     store.write_machine_tables(cdir, rf.tables(rf.base_claims().iloc[:2]))
@@ -191,3 +191,17 @@ def test_lock_from_other_host_is_never_broken(tmp_path):
         with store.lock(tmp_path):
             pass
     assert (tmp_path / ".lock").exists()
+
+
+def test_empty_lock_file_is_refused_while_fresh_and_broken_when_old(tmp_path):
+    lock = tmp_path / ".lock"
+    lock.write_text("", encoding="utf-8")
+    with pytest.raises(store.LockedError, match="unreadable"):
+        with store.lock(tmp_path):
+            pass
+    old = lock.stat().st_mtime - 3600
+    os.utime(lock, (old, old))
+    with pytest.warns(UserWarning, match="stale lock"):
+        with store.lock(tmp_path):
+            assert store.read_lock(tmp_path)["pid"] == os.getpid()
+    assert not lock.exists()

@@ -83,13 +83,16 @@ def extract_cmd(paths, output) -> None:
 @click.option("--scheduler", default=None, help="dask.distributed scheduler address (default: a LocalCluster)")
 def audit_cmd(paths, claims_dir, reports_dir, engine, scheduler) -> None:
     """The main job: audit PATHS (default: the project's articles/) into claims/ and reports/."""
-    from . import pipeline
+    from . import pipeline, store
 
     paths = list(paths) or [str(config.articles_dir())]
     cdir = Path(claims_dir) if claims_dir else config.claims_dir()
     rdir = Path(reports_dir) if reports_dir else config.reports_dir()
-    tables = pipeline.run_audit(paths, cdir, rdir, engine=engine, scheduler=scheduler,
-                                progress=progress_wanted())
+    try:
+        tables = pipeline.run_audit(paths, cdir, rdir, engine=engine, scheduler=scheduler,
+                                    progress=progress_wanted())
+    except store.LockedError as e:
+        raise UserError(f"claimaudit: error: {e}")
     report_failures(tables.failures)
     click.echo(
         f"{len(tables.articles)} articles, {len(tables.documents)} documents, {len(tables.claims)} claims, "
@@ -214,6 +217,23 @@ def review_orphans_cmd(claims_dir) -> None:
                    f"{r['quote']!r}\t{cand}")
     click.echo(f"{len(orph)} orphaned review(s); re-attach with "
                f"`claimaudit review attach REVIEW_ID_OR_OLD_CLAIM_ID NEW_CLAIM_ID`", err=True)
+
+
+@review_group.command("queue")
+@_claims_dir_option
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+def review_queue_cmd(claims_dir, limit) -> None:
+    """The claims to review first (priority points and why), as the review-queue notebook ranks them."""
+    from . import review, store
+
+    cdir = Path(claims_dir) if claims_dir else config.claims_dir()
+    claims = _review_call(review.load_claims, cdir)
+    groups = store.load_table(cdir, "groups") if (cdir / "groups.csv").is_file() else None
+    queue = review.review_queue(claims, review.load_reviews(cdir), groups=groups)
+    for r in queue.head(limit).to_dict("records"):
+        click.echo(f"{r['priority']}\t{r['claim_id']}\t{r['article']}\t{r.get('grade', '')}\t"
+                   f"{r['quote']!r}\t{r['why']}")
+    click.echo(f"{len(queue)} claim(s) in the queue", err=True)
 
 
 @review_group.command("attach")

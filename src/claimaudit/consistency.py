@@ -59,6 +59,7 @@ class Concept:
     type: str = ""  # subjects: exposure | condition
     subject_type: str = ""  # measures: the subject type preferred when both are named
     change_split: bool = False  # measures: changes of this level form their own group
+    fallback: bool = False  # measures: generic, tried only when no specific measure matches
 
 
 def _to_simplified(text: str) -> str:
@@ -91,7 +92,7 @@ def _concept(cid: str, entry: Mapping) -> Concept:
         cues=_term_families(entry["cues"]) if entry.get("cues") else None,
         default_subject=entry.get("default_subject", "") or "", type=entry.get("type", "") or "",
         subject_type=entry.get("subject_type", "") or "",
-        change_split=bool(entry.get("change_split", False)))
+        change_split=bool(entry.get("change_split", False)), fallback=bool(entry.get("fallback", False)))
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,12 @@ def _same_clause(hits, sent: str, q: tuple[int, int]):
     return [h for h in hits if h[0] < q[1] or not _CLAUSE_END.search(sent, q[1], h[0])]
 
 
+def _in_clause(hit: tuple[int, int], sent: str, q: tuple[int, int]) -> bool:
+    """No clause punctuation between the term and the quantity."""
+    a, b = (hit[1], q[0]) if hit[1] <= q[0] else (q[1], hit[0])
+    return a >= b or not _CLAUSE_END.search(sent, a, b)
+
+
 def _pick(best: Mapping[str, int]) -> str:
     return min(best.items(), key=lambda kv: (kv[1], kv[0]))[0] if best else ""
 
@@ -238,18 +245,20 @@ class ClaimText:
 def match_claim(ct: ClaimText, family: str) -> tuple[str, str]:
     """(subject id, measure id) for one claim, or empty strings when the lexicon names none.
 
-    Sentence terms nearest the quantity win; the extractor's words and the document title are
-    fall-backs, in that order (a page's title names its topic more reliably than the tail of the
-    previous sentence). The measure must be named there; the subject may also be the measure's
-    default subject or, last, the term ending nearest before the sentence (an antecedent). A measure must accept the unit family and, when it lists cues,
-    have one of them within ``cue_window`` characters of the quantity.
+    Sentence terms nearest the quantity win; a measure without cues counts only inside the
+    quantity's clause (a cue is what ties a farther term to the number). The extractor's words and
+    the document title are fall-backs, in that order (a title names a page's topic more reliably
+    than the tail of the previous sentence). The measure must accept the unit family and, when it
+    lists cues, have one within ``cue_window`` characters of the quantity; generic (fallback)
+    measures are tried last, in the sentence only. The subject may also be the measure's default
+    subject or, last, the term ending nearest before the sentence (an antecedent).
     """
     lex = lexicon()
     s_idx, m_idx, c_idx = _indexes()
     fam = _lang_family(ct.lang)
     sent = _view(ct.sentence, fam)
     q = (ct.q_start, ct.q_end)
-    window = 14 if fam == "zh" else 60
+    window = int(settings()["cue_window"][fam])
     local = sent[max(0, q[0] - window):q[1] + window]
     cue_ids = {cid for _, _, ids in c_idx.find(local, fam) for cid in ids}
     measures_ok = {m.id for m in lex.measures.values()
@@ -258,9 +267,14 @@ def match_claim(ct: ClaimText, family: str) -> tuple[str, str]:
     extra = [(_view(t, fam), near_end) for t, near_end in
              ((ct.words, False), (ct.title, False), (ct.context, True)) if t]
 
-    def best(idx: _TermIndex, allowed=None, use_context: bool = False) -> str:
-        found = _nearest(_same_clause(idx.find(sent, fam), sent, q), q, allowed)
-        for text, near_end in extra:
+    def best(idx: _TermIndex, allowed=None, use_context: bool = False, measures: bool = False,
+             sentence_only: bool = False) -> str:
+        hits = _same_clause(idx.find(sent, fam), sent, q)
+        if measures:  # a measure without cues must be named in the quantity's own clause
+            hits = [(a, b, [i for i in ids if lex.measures[i].cues is not None or _in_clause((a, b), sent, q)])
+                    for a, b, ids in hits]
+        found = _nearest(hits, q, allowed)
+        for text, near_end in ([] if sentence_only else extra):
             if found:
                 break
             if near_end and not use_context:
@@ -272,7 +286,10 @@ def match_claim(ct: ClaimText, family: str) -> tuple[str, str]:
                 found = {cid: 0 for _, _, ids in hits for cid in ids if allowed is None or cid in allowed}
         return _pick(found)
 
-    measure = best(m_idx, measures_ok) if measures_ok else ""
+    specific = {m for m in measures_ok if not lex.measures[m].fallback}
+    measure = best(m_idx, specific, measures=True) if specific else ""
+    if not measure and measures_ok - specific:
+        measure = best(m_idx, measures_ok - specific, measures=True, sentence_only=True)
     if not measure:
         return "", ""
     m = lex.measures[measure]
@@ -402,6 +419,10 @@ def _is_change(sentence: str, q_start: int, lang: str) -> bool:
     fam = _lang_family(lang)
     w = int(cfg["window"][fam])
     before = _view(sentence[max(0, q_start - w):q_start], fam)
+    tail = before.rstrip()
+    for word in cfg.get("adjacent", {}).get(fam, []):
+        if tail.endswith(word) and (fam == "zh" or not tail[:-len(word)][-1:].isalpha()):
+            return True
     for word in cfg["words"][fam]:
         pat = re.escape(word) if fam == "zh" else rf"(?<![a-z]){re.escape(word)}(?![a-z])"
         hits = list(re.finditer(pat, before))
@@ -665,7 +686,7 @@ def heterogeneity(claims: pd.DataFrame) -> tuple[str, float, float]:
     """(text, Q, I²) for a group's effects via statsmodels ``combine_effects``, or the documented
     'not computable' text when fewer than two sources give a variance."""
     cfg = settings()["heterogeneity"]
-    if claims.empty:
+    if claims.empty or not ({"ci_low", "ci_high", "sample_size"} & set(claims.columns)):
         return cfg["not_computable"], math.nan, math.nan
     var = effect_variances(claims)
     eff = (pd.to_numeric(claims["value_low"], errors="coerce")
@@ -748,14 +769,14 @@ def group_claims(claims: pd.DataFrame, overrides: pd.DataFrame | None = None,
 
 
 def _group_parts(gid: str, keys: pd.DataFrame, members: pd.Index) -> tuple[str, str, str]:
-    sub = keys.loc[members]
-    auto = sub[sub["subject_concept"] != ""]
-    if not auto.empty:
-        first = auto.sort_values(["subject_concept", "measure_concept", "unit_family"]).iloc[0]
-        return first["subject_concept"], first["measure_concept"], first["unit_family"]
+    """(subject, measure, family) of a group: the smallest automatic key among its claims, else
+    parsed from the id (a reviewer's own group)."""
+    sub = keys.loc[members, ["subject_concept", "measure_concept", "unit_family"]]
+    auto = [t for t in sub.itertuples(index=False, name=None) if t[0]]
+    if auto:
+        return min(auto)
     parts = gid.split("-")
-    return (parts[1] if len(parts) > 3 else "", parts[2] if len(parts) > 3 else "",
-            parts[3] if len(parts) > 3 else "")
+    return (parts[1], parts[2], parts[3]) if len(parts) > 3 else ("", "", "")
 
 
 def groups_table(claims: pd.DataFrame, keys: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -61,11 +61,10 @@ def partition_count(articles: Sequence[Article], workers: int) -> int:
 
 
 def _claims_partition(part, ref: pd.DataFrame) -> list[pd.DataFrame]:
-    """One bag partition (a list of article chunks) → a one-element list holding its claims."""
+    """One bag partition (a chunk of articles) → a one-element list holding its claims."""
     from .pipeline import claims_for
 
-    articles = [a for chunk in part for a in chunk]
-    return [claims_for(articles, ref)]
+    return [claims_for(list(part), ref)]
 
 
 def combine(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -121,10 +120,13 @@ def claims_dask(articles: Sequence[Article], ref: pd.DataFrame, scheduler=None,
         return claims_for([], ref)
     with dask_client(scheduler) as client:
         n = npartitions or partition_count(articles, worker_count(client))
-        chunks = balanced_chunks(articles, n)
-        bag = db.from_sequence(chunks, npartitions=len(chunks))
+        # scatter sends each chunk straight to a worker; embedding the articles in the task graph
+        # would route every page through the scheduler (unpickled there) first
+        parts = client.scatter(balanced_chunks(articles, n), hash=False)
+        bag = db.from_delayed(parts)
         ref_key = dask.delayed(ref, pure=True)  # shipped once, not embedded in every task
         frames = bag.map_partitions(_claims_partition, ref_key).compute(scheduler=client)
+        client.cancel(parts)
     return combine(frames)
 
 

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from . import cues, quantities, sentences
+from . import cues, ingest, quantities, sentences
 from .model import CONTENT_ROLES, Article
 
 CLAIM_COLUMNS = [
@@ -61,9 +61,16 @@ def _sentence_of(spans: list[tuple[int, int]], starts: list[int], pos: int) -> i
     return max(i, 0)
 
 
+def _in_meta(meta: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    i = bisect_right(starts, start) - 1
+    return any(0 <= j < len(meta) and meta[j][0] < end and start < meta[j][1] for j in (i, i + 1))
+
+
 def article_claims(article: Article) -> list[dict]:
     """Claim rows of one article, from its content documents (never furniture)."""
     text = article.text
+    meta = sorted((s, e) for s, e, _ in ingest.meta_spans(article))
+    meta_starts = [s for s, _ in meta]
     rows: list[dict] = []
     for doc in article.documents:
         if doc.role not in CONTENT_ROLES:
@@ -73,12 +80,14 @@ def article_claims(article: Article) -> list[dict]:
             continue
         starts = [s for s, _ in spans]
         for q in quantities.find_quantities(text, doc.lang, doc.start, doc.end):
+            if _in_meta(meta, meta_starts, q.start, q.end):
+                continue  # bylines, asker lines, dates: authorship, not claims
             i = _sentence_of(spans, starts, q.start)
             s_start, s_end = spans[i]
             s_start, s_end = min(s_start, q.start), max(s_end, q.end)
             prev = spans[i - 1] if i > 0 else None
             ann = cues.annotate(text, (s_start, s_end), prev, q, doc.lang, doc.title,
-                                doc_author=doc.author)
+                                doc_author=doc.author, doc_start=doc.start)
             rows.append({
                 "article": article.name, "doc_id": doc.doc_id, "role": doc.role, "lang": doc.lang,
                 "start": q.start, "end": q.end, "quote": text[q.start:q.end],

@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from functools import lru_cache
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
+from .config import load_yaml
 
 try:  # bs4 warns on markup that merely looks like a URL or file name; harmless here
     from bs4 import MarkupResemblesLocatorWarning
@@ -43,12 +46,35 @@ def _hidden(tag: Tag) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
+_OPEN, _CLOSE = "\ue010", "\ue011"  # private-use sentinels around furniture elements
+_WORD_SPLIT = re.compile(r"[\s_\-]+")
+
+
+@lru_cache(maxsize=None)
+def _furniture_rules() -> tuple[frozenset, frozenset, frozenset]:
+    cfg = load_yaml("segment", "common.yaml")["html_furniture"]
+    return frozenset(cfg["tags"]), frozenset(cfg["roles"]), frozenset(w.lower() for w in cfg["class_words"])
+
+
+def _is_furniture(tag: Tag, name: str) -> bool:
+    """nav/footer elements and elements whose class/id names a menu, breadcrumb, share bar…"""
+    tags, roles, words = _furniture_rules()
+    if name in tags or (tag.get("role") or "").lower() in roles:
+        return True
+    cls = tag.get("class") or []
+    names = " ".join([*(cls if isinstance(cls, list) else [cls]), tag.get("id") or ""]).lower()
+    return any(w in words for w in _WORD_SPLIT.split(names) if w)
+
+
 def visible_text(soup: BeautifulSoup) -> str:
-    """Browser-like visible text; iterative walk (deeply nested pages do not hit recursion limits)."""
+    """Browser-like visible text; iterative walk (deeply nested pages do not hit recursion limits).
+    Furniture elements are bracketed by sentinel lines (see ``split_furniture``)."""
     out: list[str] = []
     root = soup.body or soup
     stack: list[tuple[object, bool]] = [(root, False)]
     pre_depth = 0
+    furn_depth = 0
+    furn_nodes: set[int] = set()
     while stack:
         node, closing = stack.pop()
         if isinstance(node, Tag):
@@ -57,6 +83,10 @@ def visible_text(soup: BeautifulSoup) -> str:
                 if name == "pre":
                     pre_depth -= 1
                 out.append("\n\n" if name in PARA else "\n" if name in LINE else " " if name in CELL else "")
+                if id(node) in furn_nodes:
+                    furn_depth -= 1
+                    if furn_depth == 0:
+                        out.append(f"\n{_CLOSE}\n")
                 continue
             if name in SKIP or _hidden(node):
                 continue
@@ -69,6 +99,11 @@ def visible_text(soup: BeautifulSoup) -> str:
                 out.append("\n")
             if name == "pre":
                 pre_depth += 1
+            if node is not root and _is_furniture(node, name):
+                if furn_depth == 0:
+                    out.append(f"\n{_OPEN}\n")
+                furn_depth += 1
+                furn_nodes.add(id(node))
             stack.append((node, True))
             for child in reversed(node.contents):
                 stack.append((child, False))
@@ -78,6 +113,34 @@ def visible_text(soup: BeautifulSoup) -> str:
             s = str(node)
             out.append(s if pre_depth > 0 else _WS.sub(" ", s))
     return _tidy("".join(out))
+
+
+def split_furniture(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Remove sentinel lines; return the text and the ``(start, end)`` spans they enclosed."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    last_end = 0  # end offset of the last non-blank line written
+    open_at = None
+    for ln in text.split("\n"):
+        if ln.strip() in (_OPEN, _CLOSE) or (ln and set(ln.strip()) <= {_OPEN, _CLOSE}):
+            if _OPEN in ln:
+                open_at = pos
+            if _CLOSE in ln and open_at is not None:
+                if last_end > open_at:
+                    spans.append((open_at, last_end))
+                open_at = None
+            continue
+        ln = ln.replace(_OPEN, "").replace(_CLOSE, "")
+        if not ln and (not out or not out[-1]):
+            continue
+        out.append(ln)
+        if ln:
+            last_end = pos + len(ln)
+        pos += len(ln) + 1
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out), spans
 
 
 def _tidy(text: str) -> str:
@@ -149,10 +212,13 @@ def page_meta(soup: BeautifulSoup) -> dict:
 
 
 def html_to_text(markup: str) -> tuple[str, dict]:
-    """(visible text, metadata) of an HTML document."""
+    """(visible text, metadata) of an HTML document; ``metadata["furniture_spans"]`` lists the
+    ``(start, end)`` text spans of navigation/footer/share elements."""
     soup = BeautifulSoup(markup, "html.parser")
     meta = page_meta(soup)
-    return visible_text(soup), meta
+    text, spans = split_furniture(visible_text(soup))
+    meta["furniture_spans"] = spans
+    return text, meta
 
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,20})""", re.I)

@@ -237,9 +237,18 @@ def build_article(text: str, name: str, path: str = "", encoding: str = "utf-8",
     lang = profile.lang(0, len(text))
     published = find_date(meta.get("published", "")) if meta.get("published") else ""
     docs, found = segment(text, name, view=view, default_lang=lang, page_title=meta.get("title", ""),
-                          page_published=published, page_site=meta.get("site", ""), profile=profile)
+                          page_published=published, page_site=meta.get("site", ""), profile=profile,
+                          furniture_spans=meta.get("furniture_spans"))
     return Article(name=name, path=path, text=text, encoding=encoding, format=fmt, lang=lang,
                    title=found["title"], published=found["published"], site=found["site"], documents=docs)
+
+
+def meta_spans(article: Article) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` of the metadata lines (bylines, hospital lines, asker lines, dates)
+    of an article; those inside content documents are authorship, not claims."""
+    from .segment import meta_line_spans
+
+    return meta_line_spans(article.text)
 
 
 def strip_site_suffix(title: str, site: str) -> str:

@@ -146,13 +146,27 @@ def draw_forest(ax, rows: pd.DataFrame, consensus: tuple[float, float] | None = 
     ax.grid(axis="x", color="#dddddd", lw=0.6)
 
 
+MAX_PANELS = 12  # groups drawn by default (disagreeing and larger groups first)
+MAX_HEATMAP_GROUPS = 30
+
+
+def chart_groups(groups: pd.DataFrame, limit: int = MAX_PANELS, min_compared: int = 2) -> list[str]:
+    """Groups worth a chart: disagreeing first, then by sources and claims; at most ``limit``."""
+    if groups is None or groups.empty:
+        return []
+    g = groups[groups["n_compared"] >= min_compared].copy()
+    g["_rank"] = g["verdict"].map({"conflicting": 0, "partly_consistent": 1, "consistent": 2}).fillna(3)
+    g = g.sort_values(["_rank", "n_articles", "n_compared", "group_id"], ascending=[True, False, False, True])
+    return g["group_id"].head(limit).tolist()
+
+
 def forest_chart(claims: pd.DataFrame, groups: pd.DataFrame, group_ids: Sequence[str] | None = None,
                  documents: pd.DataFrame | None = None) -> Figure:
     """'Forest-style' interval charts, one panel per group, one row per source (site · document ·
-    language), marker colour = evidence grade, consensus shaded."""
+    language), marker colour = evidence grade, consensus shaded. Default groups: ``chart_groups``."""
     setup_fonts()
     if group_ids is None:
-        group_ids = groups.loc[groups["n_compared"] >= 2, "group_id"].tolist() if not groups.empty else []
+        group_ids = chart_groups(groups)
     panels = [(gid, forest_rows(claims, gid, documents)) for gid in group_ids]
     panels = [(gid, r) for gid, r in panels if len(r)]
     heights = [max(len(r), 1) * 0.38 + 0.9 for _, r in panels] or [1.0]
@@ -197,6 +211,9 @@ def agreement_heatmap(claims: pd.DataFrame, groups: pd.DataFrame,
     """Heatmap of :func:`agreement_matrix`: green agrees with the consensus, red departs from it."""
     setup_fonts()
     m = agreement_matrix(claims, groups, documents)
+    if m.shape[1] > MAX_HEATMAP_GROUPS:
+        keep = chart_groups(groups, MAX_HEATMAP_GROUPS, min_compared=1)
+        m = m[[c for c in m.columns if c in keep]].dropna(how="all")
     fig = Figure(figsize=(WIDTH, round(2.2 + 0.35 * max(len(m), 1), 2)), layout="constrained")
     ax = fig.add_subplot()
     if m.empty or m.shape[1] == 0:

@@ -176,6 +176,7 @@ def _zh_number(s: str) -> float | None:
     digits, _, _, point, minus = _zh_tables()
     s = re.sub(r"\s+", "", s)
     s = re.sub(r"[余多几幾]", "", s)
+    s = re.sub(r"(?<=[0-9]),(?=[0-9]{3})", "", s)
     if not s:
         return None
     sign = 1.0
@@ -187,7 +188,8 @@ def _zh_number(s: str) -> float | None:
         return None if va is None or vb is None else sign * (va + vb)
     if "分之" in s:
         den, _, nume = s.partition("分之")
-        vd, vn = _zh_number(den), _zh_number(nume)
+        vd = _zh_number(den) if den not in ("百", "千", "万", "萬", "佰", "仟") else _zh_number("一" + den)
+        vn = _zh_number(nume)
         return None if not vd or vn is None else sign * vn / vd
     if s.endswith("打"):
         v = _zh_number(s[:-1])
@@ -226,7 +228,7 @@ def _en_words(s: str) -> float | None:
     """Value of English number words: twenty-five, one hundred and three, two and a half, a dozen."""
     e = _en_tables()
     ones, tens, scales, fracs = e["ones"], e["tens"], e["scales"], e["fractions"]
-    words = [w for w in re.split(r"[\s\-]+", s.lower().strip()) if w]
+    words = [w for w in re.split(r"[\s\-,]+", s.lower().strip()) if w]
     if not words:
         return None
     sign = 1.0
@@ -234,10 +236,20 @@ def _en_words(s: str) -> float | None:
         sign, words = -1.0, words[1:]
     if not words:
         return None
-    total, current, seen, extra = 0.0, 0.0, False, 0.0
+    total, current, seen, extra, last_scale = 0.0, 0.0, False, 0.0, 1.0
     i = 0
     while i < len(words):
         w = words[i]
+        if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", w) and (not current or (current >= 100 and float(w) < 100)):
+            current, seen = current + float(w), True
+            i += 1
+            continue
+        if w in ("a", "an", "one") and i + 1 < len(words) and words[i + 1] in ("half", "quarter", "third") \
+                and i > 0 and words[i - 1] == "and":
+            base = last_scale if words[i - 2:i - 1] and words[i - 2] in scales else 1.0
+            extra += base / fracs[words[i + 1]]  # one million and a half = 1 500 000
+            i += 2
+            continue
         if w in ("a", "an") and i + 1 < len(words) and words[i + 1] in ("half", "quarter", "third"):
             extra += 1.0 / fracs[words[i + 1]]
             i += 2
@@ -257,7 +269,7 @@ def _en_words(s: str) -> float | None:
             seen = True
         elif w in scales:
             total += (current or 1.0) * scales[w]
-            current, seen = 0.0, True
+            current, seen, last_scale = 0.0, True, float(scales[w])
         elif w in ("dozen", "dozens"):
             current = (current or 1.0) * 12
             seen = True
@@ -343,16 +355,17 @@ class _Grammar:
     article_left: re.Pattern | None = None
     persistence: re.Pattern | None = None
     analyte_tail: frozenset = frozenset()
+    prefix_unit_re: re.Pattern | None = None
 
 
 def _zh_grammar() -> _Grammar:
     z = load_yaml("quantities", "zh.yaml")
-    arabic = (r"百分之(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千点]{1,10})"
-              r"|(?:[0-9]+|[一二两三四五六七八九十百千]{1,6})分之(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十百千]{1,6})"
+    arabic = (r"百分之(?:[0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,6}(?:\.[0-9]{1,6})?|[零〇一二两三四五六七八九十百千点]{1,10})"
+              r"|(?:[0-9]{1,6}|[一二两三四五六七八九十百千万]{1,6})分之(?:[0-9]{1,6}(?:\.[0-9]{1,6})?|[一二两三四五六七八九十百千]{1,6})"
               r"|[0-9]{1,3}(?:,[0-9]{3}(?![0-9])){1,4}(?:\.[0-9]{1,8})?[万亿]?"
               r"|[0-9]{1,12}(?:\.[0-9]{1,8})?[万亿]?")
     words = (r"数[十百千]?|几[十百]?"
-             r"|[零〇一二两三四五六七八九十百千万亿]{1,10}(?:点[零〇一二三四五六七八九]{1,6}|几)?"
+             r"|[零〇一二两三四五六七八九十百千万亿]{1,10}+(?:点[零〇一二三四五六七八九]{1,6}+|几)?"
              r"|半")
     unit = _unit_regex("zh")
     conn = (r"\s{0,2}(?:-{1,2}|~|—{1,2}|–|至|到|(?:和|与)(?=[^。\n]{1,16}?之?间))\s{0,2}")
@@ -383,14 +396,16 @@ def _zh_grammar() -> _Grammar:
         left_block=re.compile(rf"(?:{_alt(z['blocked_left'])})\s?\Z"),
         date=re.compile("|".join(z["date_patterns"])), lexicon=re.compile(_alt(names)),
         analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?[（(][^()（）\n]{{0,12}}[)）])?\s?"
-                           rf"(?:{_alt(z['prefix_comparators'])}|为|是|:)?\s?\Z"),
+                           rf"(?:[^\n。，,；;:：]{{0,4}}?(?:在|为|是|于|:))?\s?"
+                           rf"(?:{_alt(z['prefix_comparators'])})?\s?\Z"),
         analyte_units=analytes, prefix_cmp=z["prefix_comparators"], suffix_cmp=z["suffix_comparators"],
         suffix_apx=set(z["suffix_approximators"]), rate_prefix={**z["rate_prefixes"], "1日": "day", "1天": "day"},
         rate_suffix=z["rate_suffixes"], blocked_right=z["blocked_right"],
         blocked_left_chars=z["blocked_left_chars"], classifiers=set(z["classifiers"]),
         between_conn=set(z["between_connectors"]), vague_words={"数", "几"}, prefix_units={},
         persistence=re.compile(rf"\s?(?:{_alt(z['persistence_suffixes'])})"),
-        analyte_tail=_tails(list(analytes) + list(z["prefix_comparators"]) + ["为", "是", ":", ")", "）", "="]))
+        analyte_tail=_tails(list(analytes) + list(z["prefix_comparators"])
+                            + ["为", "是", "在", "于", ":", ")", "）", "="]))
 
 
 def _en_grammar() -> _Grammar:
@@ -407,27 +422,28 @@ def _en_grammar() -> _Grammar:
     wordnum = rf"(?<![A-Za-z])(?i:{vague}|{articles}|{words})(?![A-Za-z])"
     unit = _unit_regex("en")
     side = r"(?P<ux{i}>[ \t]?-[ \t]?|[ \t]{{0,2}})(?P<u{i}>{unit})"
-    conn = r"(?:\s{0,2}(?:-|–|—|~)\s{0,2}|\s+(?i:to|and|or)\s+)"
+    conn = r"(?:\s{0,2}(?:-|–|—|~)\s{0,2}|\s{1,3}(?i:to|and|or)\s{1,3})"
     rate_words = {w: p for p, ws in e["rate_words"].items() for w in ws}
-    rate_join = r"(?:\s?/\s?|\s+(?i:per|a|an|each|every)\s+)"
+    rate_join = r"(?:\s?/\s?|\s{1,3}(?i:per|a|an|each|every)\s{1,3})"
     long_rates = _alt([w for w in rate_words if len(w) > 2])
     rate = (rf"(?:{rate_join}(?P<rw>(?i:{long_rates})|d|h|hr|wk|yr|min)(?![A-Za-z])"
-            rf"|\s+(?P<rw2>(?i:daily|nightly|weekly|monthly|yearly|annually|hourly))(?![A-Za-z]))")
+            rf"|\s{{1,3}}(?P<rw2>(?i:daily|nightly|weekly|monthly|yearly|annually|hourly))(?![A-Za-z]))")
     suffix = _alt(list(e["suffix_comparators"]) + e["suffix_approximators"])
     apx = _alt(e["prefix_approximators"])
     num = rf"(?:{arabic}|{wordnum})"
     # number words only match when a unit, a connector or a rate/fold word follows
     num_first = (rf"(?:{arabic}|{wordnum}(?=[ \t]?-?[ \t]{{0,2}}(?:{unit})|{conn}"
-                 rf"|\s+(?i:a|an|per|each|every|as|daily|weekly)\s))")
+                 rf"|\s{{1,3}}(?i:a|an|per|each|every|as|daily|weekly)\s))")
 
     def core(first: str) -> re.Pattern:
         return re.compile(
             rf"(?P<n1>{first})(?P<bp>/[0-9]{{2,3}}(?=\s?mmHg))?(?:{side.format(i=1, unit=unit)})?"
+            rf"(?P<ah>\s(?i:and\s(?:a\s)?half))?"
             rf"(?:(?P<c>{conn})(?P<a2>(?i:{apx})\s)?(?P<n2>{num})(?:{side.format(i=2, unit=unit)})?)?"
-            rf"(?P<ah>\s(?i:and\sa\shalf))?(?P<rate>{rate})?(?P<suf>\s?(?i:{suffix})(?![A-Za-z]))?")
-    prefix = (rf"(?<![A-Za-z])(?:(?P<every>(?i:every))\s+)?(?:(?P<btw>(?i:between|from))\s+)?"
-              rf"(?:(?P<pu>(?i:{_alt(e['prefix_units'])}))\s+)?"
-              rf"(?:(?P<cmp>(?i:{_alt(e['prefix_comparators'])}))\s*)?(?:(?P<apx>(?i:{apx}))\s*)?\Z")
+            rf"(?P<rate>{rate})?(?P<suf>\s?(?i:{suffix})(?![A-Za-z]))?")
+    prefix = (rf"(?<![A-Za-z])(?:(?P<every>(?i:every))\s{{1,3}})?(?:(?P<btw>(?i:between|from))\s{{1,3}})?"
+              rf"(?:(?P<pu>(?i:{_alt(e['prefix_units'])}))\s{{1,3}})?"
+              rf"(?:(?P<cmp>(?i:{_alt(e['prefix_comparators'])}))\s{{0,3}})?(?:(?P<apx>(?i:{apx}))\s{{0,3}})?\Z")
     analytes = e["ratio_analytes"]
     rate_suffix = {w: p for w, p in rate_words.items()}
     rate_suffix.update({"daily": "day", "nightly": "day", "weekly": "week", "monthly": "month",
@@ -445,7 +461,9 @@ def _en_grammar() -> _Grammar:
         blocked_left_chars="A-Za-z0-9_@/#$£€.", classifiers=set(),
         between_conn={"and"}, vague_words=set(e["vague_words"]),
         prefix_units=e["prefix_units"],
-        analyte_tail=_tails(list(analytes) + list(e["prefix_comparators"]) + ["of", "was", "is", ":", ")", "="]),
+        analyte_tail=_tails(list(analytes) + list(e["prefix_comparators"]) + list(e["prefix_units"])
+                            + ["of", "was", "is", ":", ")", "="]),
+        prefix_unit_re=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['prefix_units'])})\s{{1,3}}\Z"),
         article_left=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['article_left_words'])})\s{{1,2}}\Z"))
 
 
@@ -509,7 +527,7 @@ def _en_num(tok: str) -> _Num | None:
         return _Num(v, v, unit="count", is_adverb=True)
     if t in e["articles"]:
         v = float(e["articles"][t])
-        return _Num(v, v, is_article=True)
+        return _Num(v, v, is_article=t.split()[0] in ("a", "an", "couple"))
     if t[0].isdigit() or t[0] == ".":
         v = float(t.replace(",", ""))
         return _Num(v, v)
@@ -555,6 +573,14 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
         m = search(view, pos, stop)
         if m is None:
             break
+        if not keep_bare and m.group("u1") is None and m.group("u2") is None:
+            # fast path for the common bare number: no unit, no implicit unit, no threshold context
+            j = m.start() - 1
+            while j > 0 and view[j] == " ":
+                j -= 1
+            if (j < 0 or view[j] not in g.analyte_tail) and not _implicit_unit(m.group("n1"), g.family == "zh"):
+                pos = m.end()
+                continue
         try:
             qs = _build(m, view, g, last_end, keep_bare)
         except (ValueError, OverflowError, ZeroDivisionError):
@@ -599,7 +625,8 @@ def _ratio_context(view: str, i: int, g: _Grammar) -> bool:
         j -= 1
     if j < 0 or view[j] not in g.analyte_tail:
         return False  # cheap exit: no analyte name, comparator or ')' ends right here
-    return bool(_RATIO_SYMBOL.search(view, max(0, i - 4), i) or g.analyte.search(view, max(0, i - 40), i))
+    return bool(_RATIO_SYMBOL.search(view, max(0, i - 4), i) or g.analyte.search(view, max(0, i - 40), i)
+                or (g.prefix_unit_re is not None and g.prefix_unit_re.search(view, max(0, i - 12), i)))
 
 
 def _right_blocked(view: str, pos: int, form: str, unit: str, g: _Grammar) -> bool:
@@ -662,7 +689,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     else:
         u1, u2 = m.group("u1"), None
         if m.group("n2") is not None:  # cut the false range off after the first number's side
-            names = ("n1", "m1", "g1", "h1", "mb1", "u1", "hb1", "mc1") if zh else ("n1", "u1")
+            names = ("n1", "m1", "g1", "h1", "mb1", "u1", "hb1", "mc1") if zh else ("n1", "u1", "ah")
             end = max(m.end(k) for k in names if m.group(k) is not None)
         else:
             end = m.end()
@@ -753,7 +780,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     if not unit:
         if num1.is_article or vague:
             return None
-        an = g.analyte.search(view, max(0, s1 - 40), pre.start() if pre and pre.group(0).strip() else s1)
+        an = g.analyte.search(view, max(0, s1 - 40), s1)
         analyte_unit = g.analyte_units.get(an.group("a")) if an else None
         symbol_cmp = cmp_word in ("<", ">", "≤", "≥", "<=", ">=", "=<", "=>")
         if keep_bare:
@@ -790,7 +817,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     suf = (m.group("suf") or "").strip() if (has_range or m.group("n2") is None) else ""
     suf_l = suf.lower()
     approx = bool(apx_word) or suf in g.suffix_apx or bool(m.group("a2") if has_range else False)
-    if has_range:
+    if has_range or (num1.low is not None and num1.low != num1.high):
         comparator = "range"
     elif suf_l in g.suffix_cmp:
         comparator = g.suffix_cmp[suf_l]

@@ -27,8 +27,11 @@ GRADES = ("A", "B", "C", "D", "E")
 THRESHOLD_PROBLEMS = ("operator_mismatch", "value_deviates")
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
        "script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
-CLAIM_TABLE_COLUMNS = ["claim_id", "quote", "value_low", "value_high", "unit", "comparator", "kind",
-                       "evidence_cue", "grade", "flags", "reference_check", "group_id", "review"]
+GROUP_TABLE_COLUMNS = ["group_id", "subject_label_zh", "measure_label", "unit", "verdict", "n_claims",
+                       "n_articles", "consensus", "n_conflict_pairs", "n_within_article_conflicts",
+                       "heterogeneity"]
+CLAIM_TABLE_COLUMNS = ["claim_id", "quote", "value", "comparator", "kind", "evidence_cue", "grade",
+                       "flags", "reference_check", "group_id", "review"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -66,6 +69,16 @@ def article_anchor(articles: Sequence[str], name: str) -> str:
     return f"article-{list(articles).index(name) + 1}"
 
 
+def interval_text(low, high, unit) -> str:
+    """``3–6 month``, ``20 minute``, ``6.5– percent`` (open upper end): the normalized reading."""
+    lo, hi = store.format_cell(low), store.format_cell(high)
+    if not lo and not hi:
+        return ""
+    body = lo if lo == hi else f"{lo}–{hi}"
+    unit = store.format_cell(unit)
+    return f"{body} {unit}" if unit else body
+
+
 def highlight(sentence: str, sentence_start, start, end, quote: str) -> str:
     """The sentence, escaped, with the claim's quote wrapped in ``<mark>``."""
     try:
@@ -88,7 +101,7 @@ def table_html(df: pd.DataFrame, columns: Sequence[str] | None = None, numeric: 
     numeric, raw = set(numeric), set(raw)
     if df.empty:
         return '<p class="muted">none</p>'
-    out = ["<table><thead><tr>"]
+    out = ['<div class="scroll"><table><thead><tr>']
     num = ' class="num"'
     out += [f"<th{num if c in numeric else ''}>{esc(c)}</th>" for c in cols]
     out.append("</tr></thead><tbody>")
@@ -98,7 +111,7 @@ def table_html(df: pd.DataFrame, columns: Sequence[str] | None = None, numeric: 
             cls = ' class="num"' if c in numeric else ""
             out.append(f"<td{cls}>{v if c in raw else esc(v)}</td>")
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -305,6 +318,9 @@ def claims_section(claims: pd.DataFrame, decisions: pd.Series) -> str:
     view = pd.DataFrame(index=c.index)
     for col in CLAIM_TABLE_COLUMNS:
         view[col] = _col(c, col).map(store.format_cell)
+    view["value"] = [interval_text(lo, hi, u) for lo, hi, u in
+                     zip(_col(c, "value_low", None), _col(c, "value_high", None), _col(c, "unit"))]
+    view["flags"] = view["flags"].str.replace(";", "; ", regex=False)
     view["claim_id"] = [f'<span id="{esc(claim_anchor(cid))}">{esc(cid)}</span>' for cid in c["claim_id"]]
     view["quote"] = [f'<a href="#{esc(context_anchor(cid))}">{esc(q)}</a>'
                      for cid, q in zip(c["claim_id"], _col(c, "quote"))]
@@ -313,8 +329,7 @@ def claims_section(claims: pd.DataFrame, decisions: pd.Series) -> str:
     for col in CLAIM_TABLE_COLUMNS:
         if col not in ("claim_id", "quote", "grade", "reference_check"):
             view[col] = view[col].map(html.escape)
-    parts = [table_html(view, CLAIM_TABLE_COLUMNS, numeric=("value_low", "value_high"),
-                        raw=CLAIM_TABLE_COLUMNS)]
+    parts = [table_html(view, CLAIM_TABLE_COLUMNS, raw=CLAIM_TABLE_COLUMNS)]
     parts.append("<h4>Context</h4>")
     for _, r in c.iterrows():
         cid = str(r["claim_id"])
@@ -401,7 +416,10 @@ def render_html(tables, reviews: pd.DataFrame | None = None,
     out.append(conflicts_table(conflicts, claims))
     if len(tables.groups):
         out.append("<h3>Concept groups</h3>")
-        out.append(table_html(tables.groups.sort_values(list(tables.groups.columns[:1]), kind="stable")))
+        g = tables.groups
+        cols = [c for c in GROUP_TABLE_COLUMNS if c in g.columns] or list(g.columns)
+        out.append(table_html(g.sort_values(cols[:1], kind="stable"), cols,
+                              numeric=[c for c in cols if c.startswith("n_")]))
     out.append("</section>\n")
 
     out.append('<section id="articles"><h2>Articles</h2>')
@@ -491,4 +509,6 @@ def write_reports(reports_dir: str | Path, claims_dir: str | Path, tables) -> li
     tmp = xlsx_path.with_name(f".{XLSX_NAME}.tmp")
     tmp.write_bytes(xlsx_bytes(tables, reviews))
     tmp.replace(xlsx_path)
+    for p in (html_path, xlsx_path):
+        p.chmod(0o644)  # reports are for sharing (the atomic writer creates 0600 files)
     return [html_path, xlsx_path]

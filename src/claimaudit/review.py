@@ -196,23 +196,36 @@ def append_reviews(claims_dir: str | Path, rows: Sequence[Mapping]) -> pd.DataFr
     header = store.to_csv_text(pd.DataFrame(columns=REVIEW_COLUMNS))
     with store.lock(folder, command="claimaudit review"):
         if path.is_file():
-            old_text = path.read_bytes().decode("utf-8")
+            old_text = path.read_bytes().decode("utf-8-sig")
             existing = store.read_text_csv(path)
-            if list(existing.columns) != REVIEW_COLUMNS:
-                # an older layout: migrate (same rows, current columns), then append
-                old_text = store.to_csv_text(existing, REVIEW_COLUMNS)
+            cols = REVIEW_COLUMNS + [c for c in existing.columns if c not in REVIEW_COLUMNS]
+            if list(existing.columns) != cols or "\r" in old_text:
+                old_text, existing = _migrate(existing, cols)
         else:
+            cols = REVIEW_COLUMNS
             old_text, existing = header, pd.DataFrame(columns=REVIEW_COLUMNS)
         ids = pd.to_numeric(existing["review_id"], errors="coerce") if len(existing) else pd.Series([], dtype=float)
         next_id = int(ids.max()) + 1 if len(ids) and ids.notna().any() else 1
-        new = pd.DataFrame([dict(r) for r in rows]).reindex(columns=REVIEW_COLUMNS)
+        new = pd.DataFrame([dict(r) for r in rows]).reindex(columns=cols)
         new["review_id"] = range(next_id, next_id + len(new))
-        body = store.to_csv_text(new, REVIEW_COLUMNS).split("\n", 1)[1]
+        body = store.to_csv_text(new, cols).split("\n", 1)[1]
         if old_text and not old_text.endswith("\n"):
             old_text += "\n"
         if rows:
             store.atomic_write_text(path, old_text + body)
-    return schema.coerce_frame(new.astype(object).map(store.format_cell), schema.template_fields("reviews"))
+    return schema.coerce_frame(new.reindex(columns=REVIEW_COLUMNS).astype(object).map(store.format_cell),
+                               schema.template_fields("reviews"))
+
+
+def _migrate(existing: pd.DataFrame, cols: list[str]) -> tuple[str, pd.DataFrame]:
+    """A reviews file in another layout (missing columns, CRLF from a spreadsheet) rewritten in the
+    current one; every row and every extra column is kept, rows without a review_id get new ones."""
+    df = existing.reindex(columns=cols, fill_value="")
+    ids = pd.to_numeric(df["review_id"], errors="coerce")
+    blank = ids.isna()
+    start = int(ids.max()) + 1 if ids.notna().any() else 1
+    df.loc[blank, "review_id"] = [str(i) for i in range(start, start + int(blank.sum()))]
+    return store.to_csv_text(df, cols), df
 
 
 def record_review(claims_dir: str | Path, claim_id: str, reviewer: str, decision: str,

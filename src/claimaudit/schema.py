@@ -167,11 +167,16 @@ def coerce_frame(df: pd.DataFrame, fields: list[Mapping]) -> pd.DataFrame:
         col = out[c].astype(str)
         dt = pandas_dtype(f)
         if f["type"] in ("integer", "number"):
-            num = pd.to_numeric(col.where(col != "", None), errors="raise")
+            try:
+                num = pd.to_numeric(col.where(col != "", None), errors="raise")
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"column {c!r} ({f['type']}): {e}") from None
+            if dt == "int64" and num.isna().any():
+                dt = "Int64"  # a required value is missing: keep the row, frictionless reports it
             out[c] = num.astype("float64") if dt == "float64" else num.astype(dt)
         elif f["type"] == "boolean":
-            mapped = col.str.lower().map({"true": True, "false": False, "1": True, "0": False})
-            out[c] = mapped.astype(dt)
+            mapped = col.str.strip().str.lower().map({"true": True, "false": False, "1": True, "0": False})
+            out[c] = mapped.astype("boolean" if mapped.isna().any() else dt)
         else:
             out[c] = col.astype("str")
     return out

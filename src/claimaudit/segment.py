@@ -39,7 +39,11 @@ class Cues:
     furn_full: tuple[re.Pattern, ...]
     furn_search: tuple[tuple[int, str, re.Pattern], ...]  # (max_len, match|search, pattern)
     site: tuple[re.Pattern, ...]
+    site_stopwords: frozenset[str]
     author: tuple[re.Pattern, ...]
+    meta_part: re.Pattern
+    question: re.Pattern
+    question_max_chars: int
     byline: re.Pattern
     not_names: frozenset[str]
     hospital: re.Pattern
@@ -108,6 +112,10 @@ def cues() -> Cues:
         furn_full=tuple(furn_full),
         furn_search=tuple(furn_search),
         site=tuple(site),
+        site_stopwords=frozenset(w.lower() for d in data.values() for w in d.get("site_stopwords", [])),
+        question=re.compile(zh["question_cues"]),
+        question_max_chars=int(en["question_max_chars"]),
+        meta_part=re.compile(rf"(?:{zh['meta_part']})|(?:{en['meta_part']})", re.I),
         author=tuple(re.compile(p, re.I if lang == "en" else 0) for lang, d in data.items() for p in d.get("author", [])),
         byline=byline,
         not_names=frozenset(by["not_names"]),
@@ -208,6 +216,8 @@ def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict
             m = pat.match(view)
             if m:
                 return "reply", _groups(m, text)
+    if len(view) <= 160 and ("|" in view or "｜" in view) and _is_meta_line(view):
+        return "furniture", {}
     if len(view) <= 80:
         for pat in c.furn_full:
             if pat.fullmatch(core) or pat.fullmatch(view):
@@ -225,6 +235,20 @@ def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict
             if pat.search(tail):
                 return "excerpt", {}
     return "content", {}
+
+
+_CLAUSE_RE = re.compile(r"[，,。；;]")
+_BARS = re.compile(r"\s*[|｜]\s*")
+
+
+def _is_meta_line(view: str) -> bool:
+    """"2023-11-08 14:20 | 浏览 12,580 次 | 收藏 36": every bar-separated part is a date, a counter
+    or another furniture cue."""
+    c = cues()
+    parts = [p for p in _BARS.split(view) if p]
+    return len(parts) >= 2 and all(
+        c.date_line.match(p) or c.meta_part.fullmatch(p) or any(f.fullmatch(p) for f in c.furn_full)
+        for p in parts)
 
 
 def split_lines(text: str, view: str) -> list[Line]:
@@ -272,6 +296,20 @@ def _title_like(line: Line) -> bool:
 
 def _title_text(line: Line) -> str:
     return _MD_RE.sub("", line.text)
+
+
+def _force_furniture(lines: list[Line], spans: list[tuple[int, int]]) -> None:
+    """Lines inside known furniture spans (HTML nav/footer/share elements) are furniture."""
+    if not spans:
+        return
+    import bisect
+    starts = [s for s, _ in spans]
+    for ln in lines:
+        if ln.kind == "blank":
+            continue
+        k = bisect.bisect_right(starts, ln.start) - 1
+        if k >= 0 and spans[k][0] <= ln.start and ln.end <= spans[k][1]:
+            ln.kind, ln.info = "furniture", {}
 
 
 def _sections(lines: list[Line]) -> None:
@@ -333,6 +371,8 @@ def _answer_blocks(lines: list[Line]) -> list[Span]:
                 seen += 1
                 start = j
                 j -= 1
+        if not heads and lines[a].section == "body":
+            start = min(start, _question_start(lines, a))
         if heads and start <= heads[-1][2]:
             start = a
         heads.append((start, a, cred_end))
@@ -349,6 +389,31 @@ def _answer_blocks(lines: list[Line]) -> list[Span]:
             j += 1
         blocks.append(_block_meta(lines, start, a, cred_end, last))
     return blocks
+
+
+def _question_start(lines: list[Line], a: int) -> int:
+    """Start of the asker's question above the page's first reply: back to the previous boundary
+    over question-like lines (zh: a title or a question cue such as 病情描述：; en: any text, up to
+    ``question_max_chars``)."""
+    c = cues()
+    start, chars = a, 0
+    j = a - 1
+    while j >= 0:
+        ln = lines[j]
+        if ln.kind == "blank":
+            j -= 1
+            continue
+        if ln.kind not in ("content", "excerpt", "asker", "hospital"):
+            break
+        if lines[a].kind == "byline":
+            if not (c.question.search(ln.view) or _title_like(ln)):
+                break
+        chars += len(ln.text)
+        if chars > c.question_max_chars:
+            break
+        start = j
+        j -= 1
+    return start
 
 
 def _block_meta(lines: list[Line], start: int, a: int, cred_end: int, last: int) -> Span:
@@ -370,7 +435,7 @@ def _block_meta(lines: list[Line], start: int, a: int, cred_end: int, last: int)
             published = ln.info.get("date", "")
     c = cues()
     for ln in lines[a + 1:last + 1]:
-        m = c.signoff.match(ln.view)
+        m = c.signoff.match(ln.view) if len(ln.view) <= 200 else None
         if m:
             hospital = ln.text[m.start("hospital"):m.end("hospital")].strip().rstrip(",")
     return Span(start, last, "answer", title, info.get("name", ""),
@@ -410,8 +475,12 @@ def _teasers(lines: list[Line], claimed: set[int]) -> tuple[list[Span], set[int]
                 group.append(ln.i)
             close()
         else:
-            if group and lines[group[-1]].kind == "excerpt":
-                close()
+            if group:
+                last = lines[group[-1]]
+                # a new teaser starts after an excerpt, or when a title follows a long text line
+                if last.kind == "excerpt" or (_title_like(ln) and len(last.text) >= c.min_excerpt[last.family]
+                                              and not _title_like(last)):
+                    close()
             group.append(ln.i)
     close()
     return spans, used
@@ -438,13 +507,15 @@ def _runs(lines: list[Line], ok) -> list[tuple[int, int]]:
 
 def segment(text: str, article: str, view: str | None = None, default_lang: str = "zh-Hans",
             page_title: str = "", page_published: str = "", page_site: str = "",
-            profile: ScriptProfile | None = None) -> tuple[list[Document], dict]:
+            profile: ScriptProfile | None = None,
+            furniture_spans: list[tuple[int, int]] | None = None) -> tuple[list[Document], dict]:
     """Documents of one page, in text order, plus page metadata found in the text
     (``title``, ``published``, ``site``)."""
     view = simplified_view(text) if view is None else view
     lines = split_lines(text, view)
     for ln in lines:
         ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
+    _force_furniture(lines, furniture_spans or [])
     _sections(lines)
 
     blocks = _answer_blocks(lines)
@@ -489,11 +560,17 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
         before = [s for s in main_spans if s.first < b.first and lines[s.first].section == "body"]
         if lines[b.first].section == "body" and not before and not has_main:
             b.role = "main"
+            own = lines[b.first]
+            if title and title_line is not None and title_line < b.first and (
+                    not b.title or _CLAUSE_RE.search(own.view[:-1])):
+                b.title = title  # a question sentence is no title: use the page's own title
+            b.published = b.published or published
         has_main = has_main or b.role == "main"
         spans.append(b)
-    header_author = _header_author(lines[:first_main])
+    published = published or next((b.published for b in spans if b.role == "main" and b.published), "")
+    header_author, header_cred = _header_author(lines[:first_main])
     if header_author and main_spans and not main_spans[0].author and lines[main_spans[0].first].section == "body":
-        main_spans[0].author = header_author
+        main_spans[0].author, main_spans[0].credentials = header_author, header_cred
     if pending_author is not None:
         later = [s for s in main_spans if s.first > pending_author.last]
         if later:
@@ -516,6 +593,25 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
     return docs, {"title": title, "published": published, "site": site}
 
 
+META_KINDS = ("byline", "reply", "hospital", "asker", "date")
+
+
+def meta_line_spans(text: str, view: str | None = None) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` of byline / hospital / asker / date lines (kinds in ``META_KINDS``).
+
+    Authored blocks keep these lines inside their documents (a Q&A block is question + byline +
+    answer); the extractor can skip these spans so that "20~29 year old", "三甲" or an ask date are
+    never read as claims."""
+    view = simplified_view(text) if view is None else view
+    out = []
+    for ln in split_lines(text, view):
+        if ln.view:
+            kind, _ = classify(ln.view, ln.family, ln.text)
+            if kind in META_KINDS:
+                out.append((ln.start, ln.end, kind))
+    return out
+
+
 def _cred_end(lines: list[Line], b: Span) -> int:
     """Index of the last byline/hospital line of an authored block."""
     j = b.first
@@ -528,16 +624,17 @@ def _cred_end(lines: list[Line], b: Span) -> int:
     return j
 
 
-def _header_author(lines: list[Line]) -> str:
-    """Author named on a furniture line of the page header ("作者：…", "By …")."""
+def _header_author(lines: list[Line]) -> tuple[str, str]:
+    """(author, credentials) named on a furniture line of the page header ("作者：…", "By …")."""
     for ln in lines:
         if ln.kind != "furniture":
             continue
         for pat in cues().author:
             m = pat.search(ln.view)
             if m:
-                return ln.text[m.start("author"):m.end("author")].strip()
-    return ""
+                got = _groups(m, ln.text)
+                return got.get("author", ""), got.get("credentials", "")
+    return "", ""
 
 
 def _site(lines: list[Line]) -> str:
@@ -547,6 +644,6 @@ def _site(lines: list[Line]) -> str:
             if ln.kind not in ("furniture", "header"):
                 continue
             m = pat.search(ln.view)
-            if m and m.group("site"):
+            if m and m.group("site") and m.group("site").strip().lower() not in c.site_stopwords:
                 return ln.text[m.start("site"):m.end("site")].strip()
     return ""

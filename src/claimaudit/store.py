@@ -7,9 +7,9 @@ into place, so a crash never leaves a half-written table. Every writer of the fo
 ``claims/.lock`` (see ``lock``), so two writers never interleave.
 
 Stale locks: the lock file holds the writer's pid, host and start time. A lock left by a process
-that no longer exists on this host is broken automatically (with a warning); a lock from another
-host, or from a live process, is never broken: the second writer is refused with a message naming
-the holder. Delete ``claims/.lock`` by hand only when you know that writer is gone.
+that no longer exists on this host (or an empty lock file older than a minute: a writer died while
+creating it) is broken automatically, with a warning; a lock from another host, or from a live
+process, is never broken: the second writer is refused with a message naming the holder. Delete ``claims/.lock`` by hand only when you know that writer is gone.
 """
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def read_csv(path: str | os.PathLike, **kw) -> pd.DataFrame:
 
 def read_text_csv(path: str | os.PathLike) -> pd.DataFrame:
     """Every column as text, empty cells as "" (the raw form ``schema.coerce_frame`` types)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
 
 
 # --- the writer lock ---------------------------------------------------------------------------
@@ -168,6 +168,14 @@ def _is_stale(info: dict) -> bool:
         return False
 
 
+def _abandoned(path: Path, grace: float = 60.0) -> bool:
+    """An unreadable (empty) lock older than ``grace`` seconds: a writer died while creating it."""
+    try:
+        return time.time() - path.stat().st_mtime > grace
+    except FileNotFoundError:
+        return False
+
+
 def _describe(info: dict, path: Path) -> str:
     if not info:
         return (f"{path} exists but is unreadable (a writer may be starting); "
@@ -213,8 +221,9 @@ def lock(claims_dir: str | os.PathLike, command: str | None = None) -> Iterator[
             holder = read_lock(folder)
             if holder is None:
                 continue  # released between our open and our read: try again
-            if attempt == 0 and holder and _is_stale(holder):
-                warnings.warn(f"breaking stale lock {path} left by dead pid {holder.get('pid')}", stacklevel=3)
+            if attempt == 0 and (_is_stale(holder) if holder else _abandoned(path)):
+                warnings.warn(f"breaking stale lock {path} left by dead pid {(holder or {}).get('pid', '?')}",
+                              stacklevel=3)
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                 _clean_temp_files(folder)
@@ -301,14 +310,14 @@ def write_machine_tables(claims_dir: str | os.PathLike, tables) -> dict[str, boo
             atomic_write_text(ref_path, to_csv_text(ref, cols))
             changed["reference.csv"] = True
         if ref_path.exists():
-            ref_cols = list(pd.read_csv(ref_path, nrows=0, encoding="utf-8").columns)
+            ref_cols = list(pd.read_csv(ref_path, nrows=0, encoding="utf-8-sig").columns)
             written["reference"] = ref_cols
-            typed["reference"] = frames.get("reference", read_csv(ref_path))
+            typed["reference"] = read_csv(ref_path, encoding="utf-8-sig")  # the file is what is described
         rev_path = folder / "reviews.csv"
         if not rev_path.exists():
             atomic_write_text(rev_path, to_csv_text(pd.DataFrame(columns=review.REVIEW_COLUMNS)))
             changed["reviews.csv"] = True
-        written["reviews"] = list(pd.read_csv(rev_path, nrows=0, encoding="utf-8").columns)
+        written["reviews"] = list(pd.read_csv(rev_path, nrows=0, encoding="utf-8-sig").columns)
         pkg = schema.build_package(written, typed)
         changed["datapackage.json"] = write_text_if_changed(folder / "datapackage.json", schema.package_json(pkg))
     return changed

@@ -1,0 +1,37 @@
+"""Linear-time guards: 1 MB of adversarial input costs about 10x what 100 kB costs, never more than 25x.
+
+Chinese has no spaces, so one backtracking pattern could stall on a long page; these inputs are the
+shapes that would expose it (long digit runs, chained ranges, repeated approximators, unpunctuated
+prose). Only ratios of sizes are compared, never absolute times.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from claimaudit.quantities import find_quantities
+
+ZH = "腿部针灸后出现腿软无力多属正常针感反应通常与局部经络刺激气血调整个体敏感度有关一般持续三天"
+
+
+def _cost(text: str, lang: str) -> float:
+    t0 = time.perf_counter()
+    find_quantities(text, lang)
+    return time.perf_counter() - t0
+
+
+@pytest.mark.parametrize("make,lang,size", [
+    (lambda n: "1" * n, "zh-Hans", 100_000),
+    (lambda n: "1-" * (n // 2), "zh-Hans", 100_000),
+    (lambda n: "约" * n, "zh-Hans", 100_000),
+    (lambda n: (ZH * (n // len(ZH) + 1))[:n], "zh-Hans", 100_000),
+    (lambda n: "1-" * (n // 2), "en", 30_000),
+    (lambda n: ("a few 1 to " * (n // 11 + 1))[:n], "en", 30_000),
+], ids=["digits", "chained-ranges-zh", "approximators", "zh-prose", "chained-ranges-en", "en-words"])
+def test_linear(make, lang, size):
+    small, large = make(size), make(size * 10)
+    _cost(small[:1000], lang)  # warm the compiled grammar
+    t_small = max(_cost(small, lang), 1e-3)
+    t_large = _cost(large, lang)
+    assert t_large / t_small < 25, f"{t_large:.3f}s vs {t_small:.3f}s"
