@@ -44,7 +44,7 @@ def test_name_lexicon_blocks_its_entries():
 
 def test_parse_number_examples():
     cases = {("两千四百五", "zh"): 2450, ("一万零二百五十", "zh"): 10250, ("四万万", "zh"): 4e8,
-             ("零点五", "zh"): 0.5, ("三分之一", "zh"): 1 / 3, ("１２，３４５", "zh"): None,
+             ("零点五", "zh"): 0.5, ("三分之一", "zh"): 1 / 3, ("１２，３４５", "zh"): 12345,
              ("12,345", "en"): 12345, ("twenty-five", "en"): 25, ("one hundred and six", "en"): 106,
              ("2 million", "en"): 2e6, ("百", "zh"): None, ("hello", "en"): None}
     for (s, lang), want in cases.items():

@@ -161,6 +161,20 @@ def test_scorecard_counts_grades_problems_and_review_progress():
     assert evil["threshold_problems"] == 1 and evil["reviewed"] == "0/1" and evil["checklist"] == "0/0"
 
 
+def test_reviewer_decisions_shape_the_scorecard_and_the_claim_rows():
+    t = hand_tables()
+    reviews = pd.DataFrame({"claim_id": ["c000000000003", "c000000000004"],
+                            "decision": ["regrade", "reject"], "grade": ["B", ""]})
+    b = report.scorecard(t, reviews).set_index("article").loc["b.txt"]
+    assert (b["claims"], b["B"], b["C"], b["D"], b["E"]) == (2, 1, 1, 0, 0)  # rejected D dropped
+    assert b["reviewed"] == "2/3"
+    p = parse(report.render_html(t, reviews))
+    text = "".join(p.text)
+    assert "E→B" in text and "reject" in text
+    summary = dict(report.corpus_summary(t, reviews, report.scorecard(t, reviews)))
+    assert summary["rejected by reviewers"] == "1" and summary["reviewed claims"] == "2/4"
+
+
 def _matplotlib_svg(salt: str) -> str:
     import matplotlib
 

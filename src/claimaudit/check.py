@@ -18,7 +18,7 @@ from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from . import store
+from . import report, store
 
 REFERENCE_RULES = ("operator_mismatch", "value_deviates")
 CONFLICT_RULE = "conflicting"
@@ -81,7 +81,9 @@ def current_reviews(claims_dir: str | Path) -> pd.DataFrame:
         if not path.is_file():
             return pd.DataFrame(columns=["claim_id", "decision"])
         return latest_per_claim(store.read_csv(path, dtype=str))
-    state = review.current_state(review.load_reviews(Path(claims_dir))).reset_index()
+    fn = getattr(review, "current_reviews", None)
+    state = (fn(Path(claims_dir)) if fn is not None
+             else review.current_state(review.load_reviews(Path(claims_dir))).reset_index())
     return state.sort_values("claim_id", kind="stable").reset_index(drop=True)
 
 
@@ -137,13 +139,6 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def is_precise(row: Mapping) -> bool:
-    """Non-vague and at least one bound of its value interval set."""
-    vague = str(row.get("vague", "")).lower() in ("true", "1")
-    vals = pd.to_numeric(pd.Series([row.get("value_low"), row.get("value_high")]), errors="coerce")
-    return not vague and bool(vals.notna().any())
-
-
 def rule_hits(claims: pd.DataFrame, conflicts: pd.DataFrame, fail_on: Sequence[str],
               max_grade_e_precise: int | None, reviewed: set[str]) -> list[tuple[str, str]]:
     """(claim_id, rule) of every unreviewed claim breaking a rule; reviewed ones are left out."""
@@ -160,7 +155,7 @@ def rule_hits(claims: pd.DataFrame, conflicts: pd.DataFrame, fail_on: Sequence[s
     if max_grade_e_precise is not None and "grade" in claims.columns:
         e = claims[(claims["grade"].astype(str) == "E")
                    & ~claims["claim_id"].astype(str).isin(reviewed)]
-        e = e[[is_precise(r) for r in e.to_dict("records")]]
+        e = e[report.precise_mask(e)]
         for _, rows in e.groupby("article", sort=True):
             if len(rows) > max_grade_e_precise:
                 hits += [(cid, GRADE_E_RULE) for cid in rows["claim_id"].astype(str)]

@@ -166,9 +166,14 @@ def _zh_int(s: str) -> float | None:
         if last_unit >= 10 and not after_zero:
             num *= last_unit / 10  # 两千四百五 = 2450, 一万三 = 13000
         section += num
-    if total == 0 and section == 0 and last_unit > 10 and not any(c in digits or c.isdigit() for c in s):
-        return None  # 百, 千, 万 alone are not numbers (百日咳, 千年)
+    if s[0] not in ("十", "拾") and not any(c in digits or c.isdigit() for c in s):
+        return None  # 百, 千, 万 without a digit are not numbers (百日咳, 千年, 万万)
     return total + section
+
+
+def _one_led(s: str) -> str:
+    """百分之百, 百万分之五: a leading bare multiplier counts once (一百, 一百万)."""
+    return "一" + s if s[:1] in "百千万亿佰仟萬億" and s else s
 
 
 def _zh_number(s: str) -> float | None:
@@ -188,8 +193,7 @@ def _zh_number(s: str) -> float | None:
         return None if va is None or vb is None else sign * (va + vb)
     if "分之" in s:
         den, _, nume = s.partition("分之")
-        vd = _zh_number(den) if den not in ("百", "千", "万", "萬", "佰", "仟") else _zh_number("一" + den)
-        vn = _zh_number(nume)
+        vd, vn = _zh_number(_one_led(den)), _zh_number(_one_led(nume))
         return None if not vd or vn is None else sign * vn / vd
     if s.endswith("打"):
         v = _zh_number(s[:-1])
@@ -356,6 +360,8 @@ class _Grammar:
     persistence: re.Pattern | None = None
     analyte_tail: frozenset = frozenset()
     prefix_unit_re: re.Pattern | None = None
+    starts: re.Pattern | None = None  # every match begins with one of these characters
+    age_meta: re.Pattern | None = None
 
 
 def _zh_grammar() -> _Grammar:
@@ -393,6 +399,8 @@ def _zh_grammar() -> _Grammar:
     analytes = z["ratio_analytes"]
     return _Grammar(
         family="zh", core=core(num_first), core_bare=core(num), prefix=re.compile(prefix),
+        starts=re.compile("[0-9零〇一二两三四五六七八九十百千万亿半数几]"),
+        age_meta=re.compile(rf"(?:{_alt(z['age_metadata_left'])})\s?[,，|｜/、:：\s]\s{{0,2}}\Z"),
         left_block=re.compile(rf"(?:{_alt(z['blocked_left'])})\s?\Z"),
         date=re.compile("|".join(z["date_patterns"])), lexicon=re.compile(_alt(names)),
         analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?[（(][^()（）\n]{{0,12}}[)）])?\s?"
@@ -441,9 +449,10 @@ def _en_grammar() -> _Grammar:
             rf"(?P<ah>\s(?i:and\s(?:a\s)?half))?"
             rf"(?:(?P<c>{conn})(?P<a2>(?i:{apx})\s)?(?P<n2>{num})(?:{side.format(i=2, unit=unit)})?)?"
             rf"(?P<rate>{rate})?(?P<suf>\s?(?i:{suffix})(?![A-Za-z]))?")
-    prefix = (rf"(?<![A-Za-z])(?:(?P<every>(?i:every))\s{{1,3}})?(?:(?P<btw>(?i:between|from))\s{{1,3}})?"
+    prefix = (rf"(?:(?<![A-Za-z])|(?=[<>≤≥=~≈]))(?:(?P<every>(?i:every))\s{{1,3}})?(?:(?P<btw>(?i:between|from))\s{{1,3}})?"
               rf"(?:(?P<pu>(?i:{_alt(e['prefix_units'])}))\s{{1,3}})?"
-              rf"(?:(?P<cmp>(?i:{_alt(e['prefix_comparators'])}))\s{{0,3}})?(?:(?P<apx>(?i:{apx}))\s{{0,3}})?\Z")
+              rf"(?:(?P<cmp>(?i:{_alt(e['prefix_comparators'])}))\s{{0,3}})?"
+              rf"(?:(?P<pu2>(?i:{_alt(e['prefix_units'])}))\s{{1,3}})?(?:(?P<apx>(?i:{apx}))\s{{0,3}})?\Z")
     analytes = e["ratio_analytes"]
     rate_suffix = {w: p for w, p in rate_words.items()}
     rate_suffix.update({"daily": "day", "nightly": "day", "weekly": "week", "monthly": "month",
@@ -463,6 +472,7 @@ def _en_grammar() -> _Grammar:
         prefix_units=e["prefix_units"],
         analyte_tail=_tails(list(analytes) + list(e["prefix_comparators"]) + list(e["prefix_units"])
                             + ["of", "was", "is", ":", ")", "="]),
+        age_meta=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['age_metadata_left'])})\s?[,|/:]?\s{{1,2}}\Z"),
         prefix_unit_re=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['prefix_units'])})\s{{1,3}}\Z"),
         article_left=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['article_left_words'])})\s{{1,2}}\Z"))
 
@@ -497,7 +507,7 @@ def _zh_num(tok: str) -> _Num | None:
     if tok.startswith(("数", "几")) or tok.endswith("几"):
         return _Num(None, None, vague=True)
     if tok.startswith("百分之"):
-        v = _zh_number(tok[3:])
+        v = _zh_number(_one_led(tok[3:]))
         return None if v is None else _Num(v, v, unit="percent")
     if "分之" in tok:
         v = _zh_number(tok)
@@ -568,11 +578,22 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
     view = _view(text, family, lo, hi)
     out: list[Quantity] = []
     pos, stop, last_end = start - lo, end - lo, start - lo
-    search = (g.core_bare if keep_bare else g.core).search
+    core = g.core_bare if keep_bare else g.core
+    search, match = core.search, core.match
+    starts = g.starts.search if g.starts is not None else None
     while pos < stop:
-        m = search(view, pos, stop)
-        if m is None:
-            break
+        if starts is not None:  # a plain character class scans much faster than the full grammar
+            c = starts(view, pos, stop)
+            if c is None:
+                break
+            m = match(view, c.start(), stop)
+            if m is None:
+                pos = c.start() + 1
+                continue
+        else:
+            m = search(view, pos, stop)
+            if m is None:
+                break
         if not keep_bare and m.group("u1") is None and m.group("u2") is None:
             # fast path for the common bare number: no unit, no implicit unit, no threshold context
             j = m.start() - 1
@@ -712,8 +733,6 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             if form == "月" and not (m.group(f"g{i}") or (i == 1 and tok1 in ("数", "半"))
                                     or (i == 2 and m.group("n2") in ("数", "半"))):
                 return None
-        if u1 and not u2 and m.group("n2") is None and m.group("g1") and False:
-            return None
     # ---- unit and values
     implicit = num1.unit or (num2.unit if num2 else "")
     if units:
@@ -737,7 +756,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
                 return None  # 3kg-5cm is not a range
             if lo_v is not None:  # 30分钟到1小时: the low end in the high end's unit
                 lo_v = float(format(lo_v * fa * th[ua] / th[ub] / fb, ".12g"))
-        lo_v, hi_v = lo_v, hi2
+        hi_v = hi2
         if lo_v is not None and hi_v is not None and lo_v > hi_v:
             lo_v, hi_v = hi_v, lo_v
     if lo_v is not None:
@@ -751,15 +770,13 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     if pre is not None and pre.groupdict().get("rate"):
         rate = g.rate_prefix.get(pre.group("rate"), "")
     every = bool(pre and pre.group("every"))
-    prefix_unit = pre.groupdict().get("pu") if pre is not None else None
+    prefix_unit = (pre.groupdict().get("pu") or pre.groupdict().get("pu2")) if pre is not None else None
     if not unit and prefix_unit:
         unit = g.prefix_units.get(prefix_unit.lower(), "")
     # ---- negatives around the number
     s_num, e_num = s1, unit_end
-    if g.left_block.search(view, max(0, s1 - 8), s1) and not (pre and pre.group(0).strip()):
-        return None
-    if g.left_block.search(view, max(0, s1 - 8), s1) and not zh:
-        return None
+    if g.left_block.search(view, max(0, s1 - 8), s1):
+        return None  # 第3天, 分为2组, 腰5, step 2
     if _is_date(view, s_num, max(e_num, m.end("n1") + 1), g):
         return None
     if _in_lexicon(view, s_num, e_num, g):
@@ -768,10 +785,13 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         return None
     if not zh and form and unit == "fold" and form in ("x", "×") and re.match(r"\s*[0-9]", view[unit_end:unit_end + 3]):
         return None
+    if unit == "age_years" and not (cmp_word or apx_word or m.group("suf")) and g.age_meta is not None \
+            and g.age_meta.search(view, max(0, s1 - 10), s1):
+        return None  # asker profile: 女 | 28岁
     if zh and unit == "count" and num1.chinese_one and not has_range and not rate:
         return None
     if zh and unit in ("day", "week") and lo_v == 1 and not has_range and not cmp_word and not apx_word \
-            and re.match(r"\s?(?:[0-9]{1,2}|[一二两三四五六七八九十]{1,2})\s?次", view[m.end():m.end() + 5]):
+            and re.match(r"\s?[0-9一二两三四五六七八九十~\-至到]{1,6}\s?次", view[m.end():m.end() + 9]):
         return None  # 1日3次 / 一日三次: the day is the rate period of the next quantity
     if num1.is_article and not (cmp_word or apx_word or every or (g.article_left and g.article_left.search(
             view, max(0, (pre.start() if pre else s1) - 16), pre.start() if pre and pre.group(0).strip() else s1))):
@@ -787,8 +807,6 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             unit = ""
         elif analyte_unit:
             unit = analyte_unit
-        elif symbol_cmp and not tok1[0] in "0123456789" and False:
-            return None
         elif symbol_cmp and tok1[0].isdigit():
             head = view[max(0, pre.start() - 3):pre.start()]
             if re.search(r"(?<![A-Za-z])[PpNnr]\s?\Z", head):

@@ -193,12 +193,41 @@ def checklist_counts(checklist: pd.DataFrame, article: str) -> tuple[int, int]:
     return (met, len(items))
 
 
+def apply_reviews(claims: pd.DataFrame, reviews: pd.DataFrame | None) -> pd.DataFrame:
+    """Claims as reviewers left them: a ``review`` column (current decision), the reviewer's grade
+    on ``regrade`` and corrected value/unit/comparator on ``correct``; ``machine_grade`` keeps the
+    machine's. Rejected claims stay in the frame; counting code leaves them out."""
+    out = claims.copy()
+    out["review"] = review_column(out, reviews) if len(out) else pd.Series(dtype=str)
+    out["machine_grade"] = _col(out, "grade")
+    if not len(out) or reviews is None or reviews.empty:
+        return out
+    latest = reviews.assign(claim_id=reviews["claim_id"].astype(str)).set_index("claim_id")
+    for i, cid, dec in zip(out.index, out["claim_id"].astype(str), out["review"]):
+        if dec not in ("regrade", "correct") or cid not in latest.index:
+            continue
+        r = latest.loc[cid]
+        fields = ["grade"] if dec == "regrade" else ["value_low", "value_high", "unit", "comparator"]
+        for f in fields:
+            v = r.get(f, "")
+            if f in out.columns and store.format_cell(v) != "":
+                out.at[i, f] = float(v) if f.startswith("value_") else str(v)
+    return out
+
+
+def counted(claims: pd.DataFrame) -> pd.Series:
+    """Claims that count in scorecards: all but those a reviewer rejected (not a claim worth auditing)."""
+    return _col(claims, "review").astype(str) != "reject"
+
+
 def scorecard(tables, reviews: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per article: the numbers an editor checks before publishing."""
-    claims = tables.claims
+    """One row per article: the numbers an editor checks before publishing (reviewer decisions
+    applied: rejected claims are not counted, regrades count with the reviewer's grade)."""
+    all_claims = apply_reviews(tables.claims, reviews)
     names = article_names(tables)
     conflicts = conflicts_of(tables)
-    decisions = review_column(claims, reviews) if len(claims) else pd.Series(dtype=str)
+    decisions = _col(all_claims, "review").astype(str)
+    claims = all_claims[counted(all_claims)]
     precise = precise_mask(claims) if len(claims) else pd.Series(dtype=bool)
     titles, arts = {}, tables.articles
     key = "article" if "article" in arts.columns else "name"
@@ -212,6 +241,9 @@ def scorecard(tables, reviews: pd.DataFrame | None = None) -> pd.DataFrame:
         ref = _col(c, "reference_check").astype(str)
         met, items = checklist_counts(tables.checklist, name)
         n_conf = int((conflicts["article"].astype(str) == name).sum()) if len(conflicts) else 0
+        everyone = all_claims["article"].astype(str) == name if len(all_claims) else pd.Series(dtype=bool)
+        n_all = int(everyone.sum()) if len(all_claims) else 0
+        n_reviewed = int((decisions[everyone] != "").sum()) if n_all else 0
         row = {"article": name, "title": titles.get(name, ""), "claims": len(c),
                "precise": int(precise[mine].sum()) if len(c) else 0}
         row.update({g: int((grades == g).sum()) for g in GRADES})
@@ -219,7 +251,7 @@ def scorecard(tables, reviews: pd.DataFrame | None = None) -> pd.DataFrame:
             "threshold_problems": int(ref.isin(THRESHOLD_PROBLEMS).sum()),
             "conflicts": n_conf,
             "checklist": f"{met}/{items}",
-            "reviewed": f"{int((decisions[mine] != '').sum()) if len(c) else 0}/{len(c)}",
+            "reviewed": f"{n_reviewed}/{n_all}",
         })
         rows.append(row)
     cols = ["article", "title", "claims", "precise", *GRADES, "threshold_problems", "conflicts",
@@ -228,21 +260,23 @@ def scorecard(tables, reviews: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def corpus_summary(tables, reviews: pd.DataFrame | None, card: pd.DataFrame) -> list[tuple[str, str]]:
-    claims = tables.claims
+    all_claims = apply_reviews(tables.claims, reviews)
+    claims = all_claims[counted(all_claims)]
     grades = _col(claims, "grade").astype(str)
     ref = _col(claims, "reference_check").astype(str)
-    reviewed = int((review_column(claims, reviews) != "").sum()) if len(claims) else 0
+    reviewed = int((_col(all_claims, "review").astype(str) != "").sum())
     return [
         ("articles", str(len(card))),
         ("documents", str(len(tables.documents))),
         ("claims", str(len(claims))),
+        ("rejected by reviewers", str(len(all_claims) - len(claims))),
         ("precise claims", str(int(precise_mask(claims).sum())) if len(claims) else "0"),
         ("grade mix", " ".join(f"{g}:{int((grades == g).sum())}" for g in GRADES)),
         ("reference checks", " ".join(f"{k}:{int((ref == k).sum())}" for k in
                                       ("matches", *THRESHOLD_PROBLEMS, "no_reference"))),
         ("concept groups", str(len(tables.groups))),
         ("within-article conflicts", str(int(card["conflicts"].sum())) if len(card) else "0"),
-        ("reviewed claims", f"{reviewed}/{len(claims)}"),
+        ("reviewed claims", f"{reviewed}/{len(all_claims)}"),
         ("unreadable files", str(len(getattr(tables, "failures", []) or []))),
     ]
 
@@ -311,10 +345,11 @@ def _ref_cell(v) -> str:
     return f'<span class="problem">{esc(v)}</span>' if v in THRESHOLD_PROBLEMS else esc(v)
 
 
-def claims_section(claims: pd.DataFrame, decisions: pd.Series) -> str:
-    """An article's claims table (quote links to its context) and the context list (``<mark>``)."""
-    c = claims.assign(review=decisions.reindex(claims.index).fillna(""))
-    c = c.sort_values(["start", "claim_id"], kind="stable") if "start" in c.columns else c
+def claims_section(claims: pd.DataFrame) -> str:
+    """An article's claims table (quote links to its context) and the context list (``<mark>``).
+
+    ``claims`` come from ``apply_reviews``: a regraded claim shows machine → reviewer grade."""
+    c = claims.sort_values(["start", "claim_id"], kind="stable") if "start" in claims.columns else claims
     view = pd.DataFrame(index=c.index)
     for col in CLAIM_TABLE_COLUMNS:
         view[col] = _col(c, col).map(store.format_cell)
@@ -324,7 +359,9 @@ def claims_section(claims: pd.DataFrame, decisions: pd.Series) -> str:
     view["claim_id"] = [f'<span id="{esc(claim_anchor(cid))}">{esc(cid)}</span>' for cid in c["claim_id"]]
     view["quote"] = [f'<a href="#{esc(context_anchor(cid))}">{esc(q)}</a>'
                      for cid, q in zip(c["claim_id"], _col(c, "quote"))]
-    view["grade"] = [_grade_badge(g) for g in _col(c, "grade")]
+    view["grade"] = [_grade_badge(g) if store.format_cell(m) in ("", store.format_cell(g))
+                     else f"{_grade_badge(m)}→{_grade_badge(g)}"
+                     for g, m in zip(_col(c, "grade"), _col(c, "machine_grade"))]
     view["reference_check"] = [_ref_cell(v) for v in _col(c, "reference_check")]
     for col in CLAIM_TABLE_COLUMNS:
         if col not in ("claim_id", "quote", "grade", "reference_check"):
@@ -359,14 +396,44 @@ def conflicts_table(conflicts: pd.DataFrame, claims: pd.DataFrame) -> str:
                       raw=["article", "group_id", "claim_a", "claim_b", "reason"])
 
 
+def all_conflicts(tables) -> pd.DataFrame:
+    """Every disagreeing pair of grouped claims, across articles too (``consistency.conflicts``)."""
+    claims = tables.claims
+    if claims is None or claims.empty or "group_id" not in claims.columns \
+            or not (claims["group_id"].astype(str) != "").any():
+        return pd.DataFrame()
+    try:
+        from . import consistency
+    except ImportError:
+        return pd.DataFrame()
+    return consistency.conflicts(claims, tables.groups)
+
+
+def cross_conflicts_table(pairs: pd.DataFrame, claims: pd.DataFrame) -> str:
+    """All conflicting pairs; each quote links to its claim row, within-article pairs marked."""
+    if pairs.empty:
+        return '<p class="muted">no conflicting pairs</p>'
+
+    def side(art, cid, quote) -> str:
+        return (f'<a href="#{esc(claim_anchor(str(cid)))}">{esc(quote)}</a> '
+                f'<span class="muted">{esc(art)}</span>')
+
+    view = pd.DataFrame({
+        "group_id": pairs["group_id"].map(esc),
+        "claim_a": [side(a, c, q) for a, c, q in zip(pairs["article_a"], pairs["claim_a"], pairs["quote_a"])],
+        "claim_b": [side(a, c, q) for a, c, q in zip(pairs["article_b"], pairs["claim_b"], pairs["quote_b"])],
+        "same_article": ['<span class="problem">yes</span>' if bool(x) else "no" for x in pairs["same_article"]],
+    })
+    return table_html(view, list(view.columns), raw=list(view.columns))
+
+
 def render_html(tables, reviews: pd.DataFrame | None = None,
                 figures: Sequence[tuple[str, str]] = ()) -> str:
     """The whole report page as one string. Pure: same inputs, same bytes."""
     css = config.data_path("report.css").read_text(encoding="utf-8")
-    claims = tables.claims
+    claims = apply_reviews(tables.claims, reviews)
     names = article_names(tables)
     card = scorecard(tables, reviews)
-    decisions = review_column(claims, reviews) if len(claims) else pd.Series(dtype=str)
     conflicts = conflicts_of(tables)
 
     card_view = card.copy()
@@ -414,6 +481,8 @@ def render_html(tables, reviews: pd.DataFrame | None = None,
         out.append('<p class="muted">charts unavailable</p>')
     out.append("<h3>Within-article conflicts</h3>")
     out.append(conflicts_table(conflicts, claims))
+    out.append("<h3>All conflicting pairs</h3>")
+    out.append(cross_conflicts_table(all_conflicts(tables), claims))
     if len(tables.groups):
         out.append("<h3>Concept groups</h3>")
         g = tables.groups
@@ -430,7 +499,7 @@ def render_html(tables, reviews: pd.DataFrame | None = None,
         if row["title"]:
             out.append(f'<p class="muted">{esc(row["title"])}</p>')
         if mine is not None and mine.any():
-            out.append(claims_section(claims[mine], decisions[mine]))
+            out.append(claims_section(claims[mine]))
         else:
             out.append('<p class="muted">no quantitative claims</p>')
         items = checklist_rows(tables.checklist, name)
@@ -451,7 +520,8 @@ def workbook_sheets(tables, reviews: pd.DataFrame | None) -> list[tuple[str, pd.
     if len(claims):
         claims["review"] = review_column(claims, reviews)
     sheets = [("summary", summary), ("scorecard", card), ("claims", claims),
-              ("conflicts", conflicts_of(tables)), ("groups", tables.groups),
+              ("conflicts", conflicts_of(tables)), ("conflicting_pairs", all_conflicts(tables)),
+              ("groups", tables.groups),
               ("checklist", tables.checklist), ("reference", tables.reference)]
     if reviews is not None:
         sheets.append(("reviews", reviews))
