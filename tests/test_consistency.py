@@ -337,3 +337,11 @@ def test_generic_recovery_time_only_when_no_specific_measure_matches():
     assert _one("针灸后出现腿软无力,多数在1-3天内自行缓解。", "1-3天", "zh-Hans", 1, 3, "day",
                 "range") == WEAK  # 缓解 is the weakness measure's cue, not a recovery of a condition
     assert _one("建议治疗后平卧休息10分钟,避免突然站立。", "10分钟", "zh-Hans", 10, 10, "minute", "eq") == ""
+
+
+def test_within_article_conflicts_of_a_corpus_without_conflicts_is_an_empty_table():
+    from claimaudit.extract import CLAIM_COLUMNS
+
+    empty = pd.DataFrame(columns=CLAIM_COLUMNS + ["group_id"])
+    out = cs.within_article_conflicts(empty)
+    assert out.empty and list(out.columns) == ["article", "group_id", "claim_a", "claim_b", "reason"]

@@ -51,15 +51,22 @@ def test_zh_phrases_are_written_in_simplified_script(fam):
 
 def test_kinds_file_is_well_formed():
     assert set(KINDS["kinds"]) == set(cues.KINDS)
+    t2s = opencc.OpenCC("t2s")
     for r in KINDS["rules"]:
         assert r["kind"] in cues.KINDS
-        assert set(r) <= {"id", "kind", "scope", "units", "comparators", "rate_period", "words", "unless"}
-        assert r.get("scope", "clause") in ("clause", "sentence", "prev_clause")
-        assert (r.get("unless") or {}).get("scope", "clause") in ("clause", "sentence", "prev_clause")
-        for fam, pats in (r.get("words") or {}).items():
-            assert fam in ("zh", "en") and pats
-            for p in pats:
-                re.compile(p)
+        assert set(r) <= {"id", "kind", "scope", "units", "comparators", "rate_period", "words",
+                          "also", "unless"}
+        conds = [r] + list(r.get("also") or []) + ([r["unless"]] if r.get("unless") else [])
+        for c in conds:
+            assert c.get("scope", "clause") in cues.SCOPES, (r["id"], c.get("scope"))
+            for fam, pats in (c.get("words") or {}).items():
+                assert fam in ("zh", "en") and pats
+                for p in pats:
+                    assert not re.search(p, ""), (r["id"], p)  # never matches an empty scope
+                    if fam == "zh":  # matched on the simplified view
+                        assert t2s.convert(p) == p, (r["id"], p)
+        for c in r.get("also") or []:
+            assert set(c) <= {"scope", "words"} and c.get("words")
 
 
 def _case_id(c: dict) -> str:
@@ -121,6 +128,45 @@ def test_reply_signal_needs_an_author_and_a_marker():
     sp = sentences.split_sentences(plain, 0, len(plain), "en")
     assert cues.annotate(plain, sp[-1], sp[-2], q2, "en", "", doc_author="Dr. Lin",
                          doc_start=0)["evidence_cue"] == "none"
+
+
+EN_QA_PAGE = """Home > Ask a Doctor > Orthopedics
+
+Ankle still sore after a week?
+
+Female, 34 years. Asked on: June 4, 2024
+
+Hello doctor, I sprained my ankle and have used a brace for 6 days. Is that normal?
+
+Answered by Dr. Paul Ruiz, Sports Medicine
+
+Hello.
+Thanks for writing. Mild sprains usually settle within 3 weeks. Ice the ankle for 20 minutes at a time.
+"""
+
+
+def test_english_qa_reply_after_answered_by_line_is_expert_opinion(tmp_path):
+    """Real ingest + extract: the doctor's reply ("Hello." after an "Answered by Dr." line) is the
+    author's expert opinion; the asker's own "Hello doctor," above it is not a reply."""
+    (tmp_path / "qa.txt").write_text(EN_QA_PAGE, encoding="utf-8")
+    arts, _ = ingest.ingest_paths([tmp_path])
+    claims = extract.extract_claims(arts).set_index("quote")
+    assert claims.loc["within 3 weeks", "evidence_cue"] == "expert_opinion"
+    assert claims.loc["within 3 weeks", "kind"] == "time_course"
+    assert claims.loc["20 minutes", "evidence_cue"] == "expert_opinion"
+    assert claims.loc["20 minutes", "kind"] == "recommendation"
+    assert claims.loc["6 days", "evidence_cue"] == "none"  # the asker's words
+
+
+def test_asker_greeting_before_the_author_name_is_not_the_reply():
+    text = "医生您好！我已经疼了5天。\n陈明 主治医师\n您好，一般2周内可缓解。"
+    for quote, want in (("5天", "none"), ("2周内", "expert_opinion")):
+        q = quantity({"quote": quote, "unit": "day"}, text)
+        spans = sentences.split_sentences(text, 0, len(text), "zh-Hans")
+        k = max(j for j, (a, _) in enumerate(spans) if a <= q.start)
+        ann = cues.annotate(text, spans[k], spans[k - 1] if k else None, q, "zh-Hans", "",
+                            doc_author="陈明", doc_start=0)
+        assert ann["evidence_cue"] == want, (quote, ann)
 
 
 def test_subject_and_measure_are_short_source_language_strings():

@@ -105,3 +105,21 @@ def test_no_catastrophic_backtracking(unit, tail):
     run(2)
     small, large = run(3), run(24)
     assert large < 8 * 10 * max(small, 1e-3)  # 8x longer; exponential blow-up would be thousands of times
+
+
+def test_genre_metadata_cues_are_well_formed():
+    """asker / byline / title-site cues: compile, never match an empty line, labels do not overlap."""
+    en, zh, common = (load_yaml("segment", f) for f in ("en.yaml", "zh.yaml", "common.yaml"))
+    for p in en["asker"]:
+        assert not re.compile(p, re.I).match("")
+    for p in zh["asker"]["line"] + [zh["asker"]["inline"]]:
+        assert not re.compile(p).match("")
+    assert not set(en["byline"]["writer_labels"]) & set(en["byline"]["reviewer_labels"])
+    hb = zh["header_byline"]
+    assert not set(hb["writer_labels"]) & set(hb["reviewer_labels"])
+    assert all(any(k in p for k in ("{labels}", "{name}")) for p in hb["patterns"])
+    ts = common["title_site"]
+    assert ts["max_chars"] >= 10 and "_" in ts["separators"] and " - " in ts["separators"]
+    assert not re.compile(ts["domain"]).match("")
+    c = cues()
+    assert len(c.asker) == len(en["asker"]) + len(zh["asker"]["line"]) and len(c.zh_bylines) == len(hb["patterns"])

@@ -50,3 +50,26 @@ def test_parse_number_examples():
     for (s, lang), want in cases.items():
         got = parse_number(s, lang)
         assert (got is None and want is None) or abs(got - want) < 1e-9, (s, got)
+
+
+def test_measure_names_block_their_numbers():
+    """Every measure name in measure_names.txt swallows the number it contains (no time claim)."""
+    names = [ln for ln in data_path("quantities", "measure_names.txt").read_text(encoding="utf-8").splitlines()
+             if ln and not ln.startswith("#")]
+    assert len(names) > 30
+    for name in names:
+        lang = "en" if name.isascii() else "zh-Hans"
+        rows = find_quantities(f"检查{name}结果" if lang != "en" else f"the {name} result", lang)
+        assert all(q.unit not in ("hour", "minute") for q in rows), (name, rows)
+
+
+def test_genre_rule_words_are_declared():
+    zh = load_yaml("quantities", "zh.yaml")
+    en = load_yaml("quantities", "en.yaml")
+    assert set(zh["half_words"].values()) <= set(COMPARATORS)
+    assert set(zh["dose_units"]) <= set(load_yaml("quantities", "units.yaml")["zh"])
+    assert all(0 < v <= 100 for v in en["fraction_words"].values())
+    assert "fahrenheit" in load_yaml("quantities", "units.yaml")["canonical"]
+    for key in ("pair_connectors", "lookback_prefixes", "past_time_right", "profile_left", "profile_right",
+                "celsius_context", "people_classifiers", "half_nouns", "dose_left"):
+        assert zh[key], key

@@ -7,7 +7,10 @@ from claimaudit.quantities import COMPARATORS, find_numbers, find_quantities, pa
 
 ALPHABET = st.sampled_from(list("0123456789０１２３.,-~～—至到约超过以上以内左右天周月年岁次%％倍寸分钟小时"
                                 "一二两三四五六七八九十百千万半几数多个 \n<>≤≥") + ["mmol/L", "mg", "days", " to ",
-                                "about ", "within ", "a few ", "between ", " and ", "hours", "twice", " a day"])
+                                "about ", "within ", "a few ", "between ", " and ", "hours", "twice", " a day",
+                                # genre rules: mean±SD, paired comparators, halves, fever 度, doses, 万人
+                                "±", "(", ")", "大于", "小于", "且", "度", "体温", "每次", "片", "的患者", "万人",
+                                "近", "前", "从医", "half of patients", " below ", "above ", "°F", "℃"])
 MIXED = st.one_of(st.text(max_size=80), st.lists(ALPHABET, max_size=40).map("".join))
 
 

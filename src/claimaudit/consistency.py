@@ -876,7 +876,7 @@ def within_article_conflicts(claims: pd.DataFrame, groups: pd.DataFrame | None =
     """Conflicts inside one article (a page contradicting itself): article, group_id, claim_a,
     claim_b, reason — flagged apart from cross-article disagreement."""
     c = conflicts(claims, groups)
-    c = c[c["same_article"]].copy()
+    c = c.loc[c["same_article"].astype(bool).to_numpy()].copy()
     c["article"] = c["article_a"]
     c["reason"] = [f"{qa} [{_fmt(la)}, {_fmt(ha)}] vs {qb} [{_fmt(lb)}, {_fmt(hb)}] {u}: no overlap"
                    for qa, la, ha, qb, lb, hb, u in zip(c["quote_a"], c["low_a"], c["high_a"], c["quote_b"],

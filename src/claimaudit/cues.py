@@ -149,6 +149,12 @@ def choose_cue(text: str, fam: str, sent: tuple[int, int], prev: tuple[int, int]
     sentence; else the last one of the previous sentence; else a bare design marker in the
     sentence. An unspecified "研究发现" is refined by a design marker in the same sentence
     (研究发现…大鼠 → animal_study), keeping the attribution phrase as the cue span.
+
+    A previous-sentence cue already spent on a number of its own sentence does not carry over,
+    except an advice cue (``advice_cues``: 专家表示, doctors recommend) when the claim's sentence
+    continues the advice (an ``advice_markers`` phrase: 可以, 建议, you can, try): "专家表示…建议
+    运动超过1小时补充电解质。抽筋时可以慢慢拉伸，每次维持15~30秒" is still the expert's advice.
+    Never more than one sentence back.
     """
     s, e = sent
     in_sent = evidence_hits(text, fam, s, e)
@@ -157,8 +163,8 @@ def choose_cue(text: str, fam: str, sent: tuple[int, int], prev: tuple[int, int]
     cue = before[-1] if before else (after[0] if after else None)
     if cue is None and prev is not None:
         ph = evidence_hits(text, fam, prev[0], min(prev[1], s))
-        # a cue already spent on a number of its own sentence does not carry over
-        if ph and not _NUMBER_HINT.search(text, ph[-1].end, min(prev[1], s)):
+        if ph and (not _NUMBER_HINT.search(text, ph[-1].end, min(prev[1], s))
+                   or _continues_advice(text, fam, ph[-1], sent)):
             cue = ph[-1]
     markers = marker_hits(text, fam, s, e)
     if cue is None:
@@ -166,6 +172,14 @@ def choose_cue(text: str, fam: str, sent: tuple[int, int], prev: tuple[int, int]
     if cue.label == "unspecified_study" and markers:
         return Hit(cue.start, cue.end, cue.text, markers[0].label)
     return cue
+
+
+def _continues_advice(text: str, fam: str, cue: Hit, sent: tuple[int, int]) -> bool:
+    """An advice cue (``advice_cues``) of the previous sentence whose advice the sentence
+    continues (an ``advice_markers`` phrase in it)."""
+    if cue.label not in (phrases(fam).get("advice_cues") or ()):
+        return False
+    return bool(find(text, fam, "advice_markers", sent[0], sent[1]))
 
 
 def _author_hit(text: str, doc_author: str, a: int, b: int) -> Hit | None:
@@ -178,19 +192,31 @@ def _author_hit(text: str, doc_author: str, a: int, b: int) -> Hit | None:
 
 
 @lru_cache(maxsize=256)
-def _first_reply_marker(text: str, fam: str, doc_start: int) -> int:
+def _first_reply_marker(text: str, fam: str, doc_start: int, after: str = "") -> int:
     """End of the first reply/greeting marker at or after ``doc_start`` (-1: none); cached so a
-    document with many claims is scanned once."""
+    document with many claims is scanned once. When ``after`` (the author's name) is printed in
+    the document before a marker, the search starts at the name's first printing, so the asker's
+    own greeting (医生您好, "Hello doctor") above the answer does not make the question a reply."""
     pat = pattern(fam, "reply_markers")
-    m = pat.search(view(text, fam), doc_start) if pat is not None else None
+    if pat is None:
+        return -1
+    v = view(text, fam)
+    name = after.strip()
+    if name:
+        i = text.find(name, doc_start)
+        m = pat.search(v, i + len(name)) if i >= 0 else None
+        if m:
+            return m.end()
+    m = pat.search(v, doc_start)
     return m.end() if m else -1
 
 
-def doc_is_reply(text: str, fam: str, doc_start: int | None, pos: int) -> bool:
-    """A consultation reply: a reply/greeting marker between the document start and the claim."""
+def doc_is_reply(text: str, fam: str, doc_start: int | None, pos: int, author: str = "") -> bool:
+    """A consultation reply: a reply/greeting marker between the document start (or the author's
+    printed name, when printed before a marker) and the claim."""
     if doc_start is None:
         return False
-    end = _first_reply_marker(text, fam, doc_start)
+    end = _first_reply_marker(text, fam, doc_start, author)
     return 0 <= end <= pos
 
 
@@ -212,17 +238,29 @@ def _kind_rules() -> list[dict]:
     return load_yaml("kinds.yaml")["rules"]
 
 
+SCOPES = ("clause", "sentence", "prev_clause", "before", "after", "rest")
+
+
 def _words_match(text: str, fam: str, words: dict | None, a: int, b: int) -> bool:
+    """Whether a phrase of ``words[fam]`` occurs in ``[a, b)``. The scope is cut out first, so
+    ``^`` and ``$`` in a kinds.yaml phrase anchor at the scope's ends (``after: ^的?婴儿``)."""
     pats = tuple((words or {}).get(fam, []) or ())
     pat = _compile(fam, pats)
-    return bool(pat and pat.search(view(text, fam), a, b))
+    return bool(pat and a < b and pat.search(view(text, fam)[a:b]))
 
 
 def _scope_span(text: str, scope: str, sent: tuple[int, int], q: Any) -> tuple[int, int]:
-    """The text a kinds rule looks at: the sentence, the claim's clause, or the clause before."""
+    """The text a kinds rule looks at: the sentence, the claim's clause, the clause before, or the
+    parts of the clause before/after the quantity, or the rest of the sentence after it."""
     if scope == "sentence":
         return sent
+    if scope == "rest":
+        return q.end, max(q.end, sent[1])
     a, b = clause_span(text, sent, q.start, q.end)
+    if scope == "before":
+        return a, q.start
+    if scope == "after":
+        return q.end, b
     if scope == "prev_clause":
         if a <= sent[0]:
             return a, a
@@ -235,7 +273,8 @@ def _scope_span(text: str, scope: str, sent: tuple[int, int], q: Any) -> tuple[i
 
 def rule_matches(rule: dict, text: str, fam: str, sent: tuple[int, int], q: Any) -> bool:
     """Whether one kinds.yaml rule holds for quantity ``q`` in ``sent`` (all conditions ANDed;
-    ``unless`` is a {scope, words} condition that must NOT hold)."""
+    ``also`` lists further {scope, words} conditions that must hold, ``unless`` is one that must
+    NOT hold)."""
     if "units" in rule and getattr(q, "unit", "") not in rule["units"]:
         return False
     if "comparators" in rule and getattr(q, "comparator", "") not in rule["comparators"]:
@@ -245,6 +284,10 @@ def rule_matches(rule: dict, text: str, fam: str, sent: tuple[int, int], q: Any)
     if "words" in rule:
         a, b = _scope_span(text, rule.get("scope", "clause"), sent, q)
         if not _words_match(text, fam, rule["words"], a, b):
+            return False
+    for cond in rule.get("also", []) or []:
+        a, b = _scope_span(text, cond.get("scope", "clause"), sent, q)
+        if not _words_match(text, fam, cond.get("words"), a, b):
             return False
     unless = rule.get("unless")
     if unless:
@@ -355,7 +398,8 @@ def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: 
 
     ``doc_author``/``doc_start`` add the document-level signal: a claim with no cue of its own in
     an author's reply to a reader (a reply/greeting marker such as 回复, 您好, "reply", "Hello"
-    between the document start and the claim) is the author's ``expert_opinion``, with the
+    between the document start, or the author's printed name when a marker follows it, and the
+    claim) is the author's ``expert_opinion``, with the
     author's printed name as the cue span; an authored article summary without such markers is
     not (its role, answer or not, does not decide it).
     """
@@ -366,7 +410,8 @@ def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: 
         if h.text not in words:
             words.append(h.text)
     cue = choose_cue(text, fam, sent, prev, q.start, q.end)
-    if cue is None and doc_author.strip() and doc_is_reply(text, fam, doc_start, sent[0]):
+    if cue is None and doc_author.strip() and doc_is_reply(text, fam, doc_start, q.start,
+                                                           doc_author):
         cue = _author_hit(text, doc_author, doc_start or 0, sent[0]) or \
             Hit(-1, -1, "", "expert_opinion")
     kind = claim_kind(text, fam, sent, q)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -230,8 +232,15 @@ def build_article(text: str, name: str, path: str = "", encoding: str = "utf-8",
                   meta: dict | None = None) -> Article:
     """Segment an already decoded text into an ``Article`` (used by tests and other front ends)."""
     meta = dict(meta or {})
-    if meta.get("title") and meta.get("site"):
-        meta["title"] = strip_site_suffix(meta["title"], meta["site"])
+    full_title = meta.get("title", "")
+    suffix = ""
+    if full_title:
+        if meta.get("site"):
+            meta["title"] = strip_site_suffix(meta["title"], meta["site"])
+        head, suffix = split_title_site(meta["title"])
+        if suffix and looks_like_site(suffix):
+            meta["title"], meta["site"] = head, meta.get("site") or suffix
+            suffix = ""
     view = simplified_view(text)
     profile = ScriptProfile(text)
     lang = profile.lang(0, len(text))
@@ -239,8 +248,55 @@ def build_article(text: str, name: str, path: str = "", encoding: str = "utf-8",
     docs, found = segment(text, name, view=view, default_lang=lang, page_title=meta.get("title", ""),
                           page_published=published, page_site=meta.get("site", ""), profile=profile,
                           furniture_spans=meta.get("furniture_spans"))
+    if suffix and found["site"] and _same_brand(suffix, found["site"]):
+        # the title's suffix is the footer's brand: cut it from every title that carries it
+        head, cut = split_title_site(meta["title"])
+        docs = [replace(d, title=head) if d.title == meta["title"] else d for d in docs]
+        found = {**found, "title": head if found["title"] == meta["title"] else found["title"]}
     return Article(name=name, path=path, text=text, encoding=encoding, format=fmt, lang=lang,
                    title=found["title"], published=found["published"], site=found["site"], documents=docs)
+
+
+@lru_cache(maxsize=None)
+def _title_site_cfg() -> tuple[tuple[str, ...], int, tuple[str, ...], "re.Pattern"]:
+    cfg = _settings()["title_site"]
+    return (tuple(cfg["separators"]), int(cfg["max_chars"]), tuple(w.lower() for w in cfg["site_ends"]),
+            re.compile(cfg["domain"]))
+
+
+def split_title_site(title: str) -> tuple[str, str]:
+    """("高血压怎么办", "某某健康网") for "高血压怎么办_某某健康网": the text after the title's last
+    separator; ("title", "") when there is none or nothing would be left of the title."""
+    seps = _title_site_cfg()[0]
+    best, at = -1, None
+    for sep in seps:
+        i = title.rfind(sep)
+        if i > best:
+            best, at = i, sep
+    if at is None or best <= 0:
+        return title, ""
+    head, tail = title[:best].rstrip(" -_|｜—–:").strip(), title[best + len(at):].strip()
+    return (head, tail) if head and tail else (title, "")
+
+
+def looks_like_site(name: str) -> bool:
+    """A site name rather than part of a title: short, no sentence punctuation, and ending with a
+    site word (网, 健康, 医院, Health, Clinic…) or shaped like a domain."""
+    _, max_chars, ends, domain = _title_site_cfg()
+    name = name.strip()
+    if not name or len(name) > max_chars or any(ch in name for ch in "，。？！?!,;；:："):
+        return False
+    if domain.match(name):
+        return True
+    if name[0].isdigit() or "a" <= name[0] <= "z":  # "Omega-3 and heart health": a word, not a brand
+        return False
+    low = simplified_view(name).lower()
+    return any(low.endswith(simplified_view(e)) and len(low) > len(e) for e in ends)
+
+
+def _same_brand(suffix: str, site: str) -> bool:
+    a, b = suffix.strip().lower(), site.strip().lower()
+    return a == b or b.startswith(a + " ") or a.startswith(b + " ")
 
 
 def meta_spans(article: Article) -> list[tuple[int, int, str]]:

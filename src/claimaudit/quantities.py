@@ -6,6 +6,7 @@ span found in the view is the span in the text of record. All words live in
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -362,6 +363,31 @@ class _Grammar:
     prefix_unit_re: re.Pattern | None = None
     starts: re.Pattern | None = None  # every match begins with one of these characters
     age_meta: re.Pattern | None = None
+    counter_left: re.Pattern | None = None
+    lexicon_span: int = 8  # longest lexicon entry: the window searched around a number
+    # genre rules (data/quantities/{zh,en}.yaml, "genre rules" section)
+    unit_re: re.Pattern | None = None
+    pair_lower: re.Pattern | None = None  # "高于3.9且" / "above 10 and " ending right before an upper bound
+    past_right: re.Pattern | None = None  # 3天前
+    profile_left: re.Pattern | None = None  # 从医20年
+    profile_right: re.Pattern | None = None  # 20年临床经验
+    celsius_ctx: re.Pattern | None = None  # 体温超过38度
+    people_right: re.Pattern | None = None  # 200万名, 2.7亿人
+    dose_forms: frozenset = frozenset()  # 片 粒 袋 …: counts only after a dosing word
+    dose_left: re.Pattern | None = None
+    fraction: re.Pattern | None = None  # 一半的患者, half of patients
+    fraction_values: dict | None = None
+    fraction_anchors: tuple = ()
+
+
+def _lines(name: str) -> list[str]:
+    """Non-empty, non-comment lines of a data text file."""
+    return [ln.strip() for ln in data_path("quantities", name).read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+def _lower_cmp_words(cmp: dict) -> list[str]:
+    return [w for w, c in cmp.items() if c in ("gt", "ge")]
 
 
 def _zh_grammar() -> _Grammar:
@@ -393,19 +419,35 @@ def _zh_grammar() -> _Grammar:
             + rf"(?P<rate>{rate_suf})?(?P<suf>\s?(?:{suffix}))?")
     prefix = (rf"(?:(?P<rate>{_alt(z['rate_prefixes'])}|1日|1天)|(?P<every>每隔|每))?\s?"
               rf"(?:(?P<btw>介于|位于)|在)?\s?(?P<cmp>{_alt(z['prefix_comparators'])})?(?:了|是|有|为|达)?\s?"
-              rf"(?P<apx>{apx_pre})?\s?\Z")
-    names = [ln.strip() for ln in data_path("quantities", z["lexicon_file"]).read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.startswith("#")]
+              rf"(?P<lb>{_alt(z['lookback_prefixes'])})?\s?(?P<apx>{apx_pre})?\s?\Z")
+    names = _lines(z["lexicon_file"]) + _lines(z["measure_names_file"])
+    pair_num = r"(?:[0-9]{1,6}(?:\.[0-9]{1,6})?|[零〇一二两三四五六七八九十百千]{1,6})"
+    fr_cmp = {**{w: "eq" for w in z["prefix_approximators"]}, **z["prefix_comparators"]}
     analytes = z["ratio_analytes"]
     return _Grammar(
         family="zh", core=core(num_first), core_bare=core(num), prefix=re.compile(prefix),
+        lexicon_span=max(len(w) for w in names), unit_re=re.compile(unit),
+        pair_lower=re.compile(rf"(?P<cmp>{_alt(_lower_cmp_words(z['prefix_comparators']))})\s{{0,2}}"
+                              rf"(?P<n>{pair_num})\s?(?P<u>{unit})?\s{{0,2}}(?:{_alt(z['pair_connectors'])})?\s{{0,2}}\Z"),
+        past_right=re.compile(rf"\s?(?:{_alt(z['past_time_right'])})(?!后)"),
+        profile_left=re.compile(rf"(?:{_alt(z['profile_left'])})\s?(?:了|已经|已有|已|有|近|达|长达)?\s?\Z"),
+        profile_right=re.compile(rf"\s?(?:{_alt(z['profile_right'])})"),
+        celsius_ctx=re.compile(rf"(?:{_alt(z['celsius_context'])})[^。！？；;\n]{{0,10}}\Z"),
+        people_right=re.compile(rf"\s?(?:(?P<cl>{_alt(z['people_classifiers'])})|(?=[^，。；,;\n]{{0,8}}?(?:{_alt(z['people_nouns'])})))"),
+        dose_forms=frozenset(z["dose_units"]),
+        dose_left=re.compile(rf"(?:{_alt(z['dose_left'])})\s?(?:约|大约)?\s?\Z"),
+        fraction=re.compile(rf"(?:(?P<pre>{_alt(fr_cmp)})\s?)?(?P<w>{_alt(z['half_words'])})(?:的)?\s?"
+                            rf"(?=(?:{_alt(z['half_nouns'])}))"),
+        fraction_values={"words": z["half_words"], "pre": fr_cmp, "apx": set(z["prefix_approximators"])},
+        fraction_anchors=("半",),
         starts=re.compile("[0-9零〇一二两三四五六七八九十百千万亿半数几]"),
+        counter_left=re.compile(rf"(?:{_alt(z['counter_left'])})\s?[:：]?\s{{0,2}}\Z"),
         age_meta=re.compile(rf"(?:{_alt(z['age_metadata_left'])})\s?[,，|｜/、:：\s]\s{{0,2}}\Z"),
         left_block=re.compile(rf"(?:{_alt(z['blocked_left'])})\s?\Z"),
         date=re.compile("|".join(z["date_patterns"])), lexicon=re.compile(_alt(names)),
         analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?[（(][^()（）\n]{{0,12}}[)）])?\s?"
                            rf"(?:[^\n。，,；;:：]{{0,4}}?(?:在|为|是|于|:))?\s?"
-                           rf"(?:{_alt(z['prefix_comparators'])})?\s?\Z"),
+                           rf"(?:{_alt(z['prefix_comparators'])})?\s?-?\Z"),
         analyte_units=analytes, prefix_cmp=z["prefix_comparators"], suffix_cmp=z["suffix_comparators"],
         suffix_apx=set(z["suffix_approximators"]), rate_prefix={**z["rate_prefixes"], "1日": "day", "1天": "day"},
         rate_suffix=z["rate_suffixes"], blocked_right=z["blocked_right"],
@@ -441,7 +483,7 @@ def _en_grammar() -> _Grammar:
     num = rf"(?:{arabic}|{wordnum})"
     # number words only match when a unit, a connector or a rate/fold word follows
     num_first = (rf"(?:{arabic}|{wordnum}(?=[ \t]?-?[ \t]{{0,2}}(?:{unit})|{conn}"
-                 rf"|\s{{1,3}}(?i:a|an|per|each|every|as|daily|weekly)\s))")
+                 rf"|\s{{1,3}}(?i:a|an|per|each|every|as)\s|\s{{1,3}}(?i:daily|nightly|weekly|monthly)(?![A-Za-z])))")
 
     def core(first: str) -> re.Pattern:
         return re.compile(
@@ -454,15 +496,31 @@ def _en_grammar() -> _Grammar:
               rf"(?:(?P<cmp>(?i:{_alt(e['prefix_comparators'])}))\s{{0,3}})?"
               rf"(?:(?P<pu2>(?i:{_alt(e['prefix_units'])}))\s{{1,3}})?(?:(?P<apx>(?i:{apx}))\s{{0,3}})?\Z")
     analytes = e["ratio_analytes"]
+    measures = _lines("measure_names.txt")
+    pair_num = r"(?:[0-9]{1,6}(?:\.[0-9]{1,6})?)"
+    fr_cmp = {**{w: "eq" for w in e["prefix_approximators"]}, **e["prefix_comparators"]}
+    fr_words = e["fraction_words"]
     rate_suffix = {w: p for w, p in rate_words.items()}
     rate_suffix.update({"daily": "day", "nightly": "day", "weekly": "week", "monthly": "month",
                         "yearly": "year", "annually": "year", "hourly": "hour"})
     return _Grammar(
         family="en", core=core(num_first), core_bare=core(num), prefix=re.compile(prefix),
         left_block=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['blocked_left_words'])})\s{{0,2}}\Z"),
-        date=re.compile("|".join(e["date_patterns"])), lexicon=None,
+        date=re.compile("|".join(e["date_patterns"])),
+        lexicon=re.compile(rf"(?i:{_alt(measures)})"), lexicon_span=max(len(w) for w in measures),
+        unit_re=re.compile(unit),
+        pair_lower=re.compile(rf"(?<![A-Za-z])(?P<cmp>(?i:{_alt(_lower_cmp_words(e['prefix_comparators']))}))\s{{0,2}}"
+                              rf"(?P<n>{pair_num})(?:[ \t]?-?[ \t]{{0,2}}(?P<u>{unit}))?\s{{0,2}}"
+                              rf"(?:(?i:{_alt(e['pair_connectors'])}))?\s{{0,2}}\Z"),
+        fraction=re.compile(rf"(?<![A-Za-z])(?:(?P<pre>(?i:{_alt(fr_cmp)}))\s{{1,2}})?(?P<w>(?i:{_alt(fr_words)}))\s{{1,2}}"
+                            rf"(?i:of)\s{{1,2}}(?:(?i:the|all|these|those|our|us)\s{{1,2}})?"
+                            rf"(?:[A-Za-z\-]{{1,20}}\s{{1,2}}){{0,2}}(?=(?i:{_alt(e['fraction_nouns'])})(?![A-Za-z]))"),
+        fraction_values={"words": {k.lower(): v for k, v in fr_words.items()},
+                         "pre": {k.lower(): v for k, v in fr_cmp.items()},
+                         "apx": {w.lower() for w in e["prefix_approximators"]}},
+        fraction_anchors=("alf", "hird", "uarter", "ifth"),
         analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?\([^()\n]{{0,24}}\))?\s?"
-                           rf"(?:of|was|is|:|=|{_alt(['<', '>', '≤', '≥', '<=', '>='])})?\s?\Z"),
+                           rf"(?:of|was|is|:|=|{_alt(['<', '>', '≤', '≥', '<=', '>='])}|(?i:{_alt(e['prefix_comparators'])}))?\s?-?\Z"),
         analyte_units=analytes, prefix_cmp={k.lower(): v for k, v in e["prefix_comparators"].items()},
         suffix_cmp={k.lower(): v for k, v in e["suffix_comparators"].items()},
         suffix_apx=set(e["suffix_approximators"]), rate_prefix={}, rate_suffix=rate_suffix,
@@ -596,10 +654,8 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
                 break
         if not keep_bare and m.group("u1") is None and m.group("u2") is None:
             # fast path for the common bare number: no unit, no implicit unit, no threshold context
-            j = m.start() - 1
-            while j > 0 and view[j] == " ":
-                j -= 1
-            if (j < 0 or view[j] not in g.analyte_tail) and not _implicit_unit(m.group("n1"), g.family == "zh"):
+            if not _ratio_tail(view, m.start(), g) and not _implicit_unit(m.group("n1"), g.family == "zh") \
+                    and not _bare_extra(m, view, g):
                 pos = m.end()
                 continue
         try:
@@ -607,13 +663,168 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
         except (ValueError, OverflowError, ZeroDivisionError):
             qs = None
         if qs:
+            if len(qs) == 1 and qs[0].comparator in ("lt", "le"):
+                qs = [_pair(view, qs[0], out, lo, g, last_end)]
             for q in qs:
-                out.append(Quantity(q.start + lo, q.end + lo, q.value_low, q.value_high, q.unit,
+                out.append(Quantity(q.start + lo, min(q.end, stop) + lo, q.value_low, q.value_high, q.unit,
                                     q.comparator, q.vague, q.approx, q.rate_period))
             last_end = pos = max(m.end(), qs[-1].end)
         else:
             pos = max(m.end("n1"), m.start() + 1)
+    a = start - lo
+    extra = [q for q in _mean_sd(view, a, stop, g) + _fractions(view, a, stop, g) if a <= q.start and q.end <= stop]
+    if extra and not keep_bare:
+        extra = [Quantity(q.start + lo, q.end + lo, q.value_low, q.value_high, q.unit, q.comparator,
+                          q.vague, q.approx, q.rate_period) for q in extra]
+        out = _replace_overlapped(out, extra)
     return out
+
+
+def _replace_overlapped(out: list[Quantity], extra: list[Quantity]) -> list[Quantity]:
+    """Drop the rows that overlap a genre-rule row, add the genre rows that carry a unit (sorted, O(n log n))."""
+    extra.sort(key=lambda q: (q.start, q.end))
+    starts = [x.start for x in extra]
+    max_len = max(x.end - x.start for x in extra)
+    kept = []
+    for q in out:
+        i = bisect.bisect_left(starts, q.end) - 1
+        hit = False
+        while i >= 0 and extra[i].start >= q.start - max_len:
+            if extra[i].end > q.start:
+                hit = True
+                break
+            i -= 1
+        if not hit:
+            kept.append(q)
+    return sorted(kept + [x for x in extra if x.unit], key=lambda q: (q.start, q.end))
+
+
+# --------------------------------------------------------------------------- genre rules
+_PAIR_NUM_RE = re.compile(r"[0-9]")
+
+
+def _pair(view: str, q: Quantity, out: list[Quantity], lo: int, g: _Grammar, floor: int) -> Quantity:
+    """An upper bound right after a lower bound on the same measure is one range: 高于3.9且低于6.1,
+    ≥3.9 且 <6.1, above 10 and below 20. (The range loses which ends were inclusive.)"""
+    low, unit, start, approx = None, q.unit, None, q.approx
+    prev = out[-1] if out else None
+    conn = g.pair_lower
+    if prev is not None and prev.comparator in ("gt", "ge") and prev.end - lo <= q.start \
+            and prev.rate_period == q.rate_period and prev.value_low is not None:
+        gap = view[prev.end - lo:q.start]
+        probe = "大于0" + gap if g.family == "zh" else "above 0 " + gap.lstrip()
+        if len(gap) <= 8 and conn.fullmatch(probe):
+            units = {prev.unit, q.unit} - {"ratio"}
+            if len(units) <= 1:
+                low, unit, start, approx = prev.value_low, (units.pop() if units else "ratio"), prev.start - lo, approx or prev.approx
+                out.pop()
+    if low is None:
+        m = conn.search(view, max(floor, q.start - 30, 0), q.start)
+        if m is None:
+            return q
+        form = m.group("u")
+        if form:
+            cu = _lookup_unit(form, g.family)
+            if cu is None or (cu[0] != q.unit and q.unit != "ratio"):
+                return q
+            unit = cu[0]
+        v = parse_number(m.group("n"), g.family)
+        if v is None:
+            return q
+        low, start = v * (cu[1] if form else 1.0), m.start()
+    if q.value_high is None or low > q.value_high:
+        if start is not None and low is not None and prev is not None and out[-1:] != [prev] and start == prev.start - lo:
+            out.append(prev)  # not a pair after all: give the lower bound back
+        return q
+    return Quantity(start, q.end, low, q.value_high, unit, "range", False, approx, q.rate_period)
+
+
+_MEAN_LEFT = re.compile(r"(?P<open>[(（]\s?)?(?P<n>[0-9]{1,6}(?:\.[0-9]{1,6})?)\s?\Z")
+_SD_RIGHT = re.compile(r"\s?(?P<sd>[0-9]{1,6}(?:\.[0-9]{1,6})?)\s?(?P<close>[)）])?[ \t]?")
+
+
+def _mean_sd(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
+    """mean±SD ("(45.3±8.2)岁", "12.5 ± 3.1 mmol/L") is one claim about the mean; the SD is a
+    spread, not a second claim. Without a unit only the SD claim is dropped (a unitless row)."""
+    found: list[Quantity] = []
+    for sym in ("±", "+/-"):
+        i = view.find(sym, a, b)
+        while i >= 0:
+            ml = _MEAN_LEFT.search(view, max(0, i - 14), i)
+            mr = _SD_RIGHT.match(view, i + len(sym))
+            if ml and mr and _left_ok(view, ml.start("n"), g):
+                um = g.unit_re.match(view, mr.end()) if g.unit_re is not None else None
+                cu = _lookup_unit(um.group(), g.family) if um else None
+                if cu is not None and um.group() == "度" and not _celsius(view, ml.start("n"), g):
+                    cu = None
+                st = ml.start() if (ml.group("open") and mr.group("close")) else ml.start("n")
+                if cu is None:
+                    st = i  # no unit: keep the mean's own claim (BMI 24.5), drop only the SD side
+                end = um.end() if cu else mr.end("sd")
+                v = float(ml.group("n")) * (cu[1] if cu else 1.0)
+                found.append(Quantity(st, end, v, v, cu[0] if cu else "", "eq"))
+            i = view.find(sym, i + 1, b)
+    return found
+
+
+def _fractions(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
+    """一半的患者, 半数患者, half of patients, one third of adults → a percent of people."""
+    if g.fraction is None:
+        return []
+    found: list[Quantity] = []
+    seen = -1
+    fv = g.fraction_values
+    for anchor in g.fraction_anchors:
+        i = view.find(anchor, a, b)
+        while i >= 0:
+            if i >= seen:
+                m = g.fraction.search(view, max(a, i - 12), min(len(view), i + 60))
+                while m is not None and m.end("w") <= i:
+                    m = g.fraction.search(view, m.end(), min(len(view), i + 60))
+                if m is not None and m.start("w") <= i < m.end("w"):
+                    found.append(_fraction_q(m, fv, g))
+                    seen = m.end()
+            i = view.find(anchor, i + 1, b)
+    return sorted(found, key=lambda q: q.start)
+
+
+def _fraction_q(m: re.Match, fv: dict, g: _Grammar) -> Quantity:
+    zh = g.family == "zh"
+    w = m.group("w") if zh else re.sub(r"\s+", " ", m.group("w").lower())
+    pre = m.group("pre") if zh else (m.group("pre") or "").lower() or None
+    if zh:
+        cmp, v = fv["words"][w], 50.0
+    else:
+        cmp, v = "eq", float(fv["words"][w])
+    approx = bool(pre and pre in fv["apx"])
+    if cmp == "eq" and pre:
+        cmp = "approx" if approx else fv["pre"].get(pre, "eq")
+    lo_v, hi_v = _vals(cmp, v)
+    return Quantity(m.start(), m.end("w"), lo_v, hi_v, "percent", cmp, False, approx, "")
+
+
+def _celsius(view: str, s1: int, g: _Grammar) -> bool:
+    return g.celsius_ctx is not None and bool(g.celsius_ctx.search(view, max(0, s1 - 16), s1))
+
+
+def _pair_context(view: str, s1: int, g: _Grammar, floor: int) -> bool:
+    """A bare number after an upper comparator word that follows a lower bound (大于10小于20)."""
+    if not _ratio_tail(view, s1, g):
+        return False
+    pre = g.prefix.search(view, max(floor, s1 - 24, 0), s1)
+    if pre is None or not pre.group("cmp"):
+        return False
+    cmp = pre.group("cmp")
+    if g.prefix_cmp.get(cmp if g.family == "zh" else cmp.lower()) not in ("lt", "le"):
+        return False
+    return bool(g.pair_lower.search(view, max(floor, pre.start() - 30, 0), pre.start()))
+
+
+def _bare_extra(m: re.Match, view: str, g: _Grammar) -> bool:
+    """Cheap test: can a number without a unit still be a claim by a genre rule (200万人, 2 per month)?"""
+    if g.family == "zh":
+        return m.group("n1")[-1] in "万亿"
+    return m.group("rate") is not None
 
 
 def _left_ok(view: str, i: int, g: _Grammar) -> bool:
@@ -625,11 +836,24 @@ def _left_ok(view: str, i: int, g: _Grammar) -> bool:
         return False
     if c in "-–":
         b = view[i - 2] if i >= 2 else " "
-        return b.isspace() or b in "(（:：,，;；"
+        return b.isspace() or b in "(（:：,，;；<>≤≥=" or _signed_after_word(view, i, g)
     return True
 
 
-_RATIO_SYMBOL = re.compile(r"[<>≤≥=]\s{0,2}\Z")
+def _signed_after_word(view: str, i: int, g: _Grammar) -> bool:
+    """低于-2.5, below -1: a minus sign right after a comparator word is a sign, not a hyphen."""
+    pre = g.prefix.search(view, max(0, i - 25), i - 1)
+    return bool(pre and pre.group("cmp"))
+
+
+def _is_signed(view: str, i: int, tok: str, g: _Grammar) -> bool:
+    if i == 0 or view[i - 1] not in "-–" or not tok[:1].isdigit():
+        return False
+    b = view[i - 2] if i >= 2 else " "
+    return b in "<>≤≥= \t(（:：,，;；" or _signed_after_word(view, i, g)
+
+
+_RATIO_SYMBOL = re.compile(r"[<>≤≥=]\s{0,2}-?\Z")
 
 
 def _implicit_unit(tok: str, zh: bool) -> bool:
@@ -639,12 +863,19 @@ def _implicit_unit(tok: str, zh: bool) -> bool:
     return tok.lower() in ("once", "twice", "thrice")
 
 
+def _ratio_tail(view: str, i: int, g: _Grammar) -> bool:
+    """Cheap test: can an analyte name, a comparator or ')' end right before position i?"""
+    j = i - 1
+    if j > 0 and view[j] in "-–":
+        j -= 1  # a signed threshold: ≤-2.5
+    while j >= 0 and j > i - 4 and view[j] in " \t":
+        j -= 1
+    return j >= 0 and view[j] in g.analyte_tail
+
+
 def _ratio_context(view: str, i: int, g: _Grammar) -> bool:
     """A bare number can still be a threshold: after <, >, ≤, ≥ or a named analyte (INR 2-3)."""
-    j = i - 1
-    while j >= 0 and j > i - 3 and view[j] in " \t":
-        j -= 1
-    if j < 0 or view[j] not in g.analyte_tail:
+    if not _ratio_tail(view, i, g):
         return False  # cheap exit: no analyte name, comparator or ')' ends right here
     return bool(_RATIO_SYMBOL.search(view, max(0, i - 4), i) or g.analyte.search(view, max(0, i - 40), i)
                 or (g.prefix_unit_re is not None and g.prefix_unit_re.search(view, max(0, i - 12), i)))
@@ -662,12 +893,9 @@ def _in_lexicon(view: str, s: int, e: int, g: _Grammar) -> bool:
     """True when the number..unit span lies inside a name or fixed word (足三里, 一次性, 半月板)."""
     if g.lexicon is None:
         return False
-    for m in g.lexicon.finditer(view, max(0, s - 8), min(len(view), e + 8)):
-        if m.start() <= s and e <= m.end() and m.end() > s:
-            return True
-        if m.start() < s < m.end() <= e and m.end() - s >= 1 and m.start() < s:
-            return True  # the number starts inside a name that ends within it (三七 in 三七天)
-    return False
+    w = g.lexicon_span
+    return any(m.start() <= s and e <= m.end()
+               for m in g.lexicon.finditer(view, max(0, s - w), min(len(view), e + w)))
 
 
 def _is_date(view: str, s: int, e: int, g: _Grammar) -> bool:
@@ -682,7 +910,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     s1 = m.start("n1")
     tok1 = m.group("n1")
     if not keep_bare and not (m.group("u1") or m.group("u2")) and not _implicit_unit(tok1, zh) \
-            and not _ratio_context(view, s1, g):
+            and not _ratio_context(view, s1, g) and not _bare_extra(m, view, g) \
+            and not _pair_context(view, s1, g, floor):
         return None  # the common case, decided before any parsing: a bare number
     if not _left_ok(view, s1, g):
         return None
@@ -692,7 +921,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     # ---- the range part, when it is a real range
     has_range = m.group("n2") is not None
     conn = (m.group("c") or "").strip().lower()
-    pre = g.prefix.search(view, max(floor, s1 - 24, 0), s1)
+    signed = _is_signed(view, s1, tok1, g)
+    pre = g.prefix.search(view, max(floor, s1 - 24, 0), s1 - 1 if signed else s1)
     if pre is None or pre.start() < floor:
         pre = None
     between = bool(pre and pre.group("btw"))
@@ -714,7 +944,6 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             end = max(m.end(k) for k in names if m.group(k) is not None)
         else:
             end = m.end()
-    trailing = view[m.end("n2") if has_range else m.end("n1"):end]
     unit_end = m.end("u2") if (has_range and u2) else (m.end("u1") if u1 else (m.end("n2") if has_range else m.end("n1")))
     units = []
     for i, form in ((1, u1), (2, u2)):
@@ -723,6 +952,12 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             if cu is None:
                 return None
             units.append((i, form, cu))
+    for i, form, cu in units:
+        if form == "度" and not _celsius(view, s1, g):
+            return None  # 近视300度, 2度烧伤: not a temperature
+        if form in g.dose_forms and not (g.dose_left.search(view, max(0, s1 - 8), s1) or (
+                (pre0 := g.prefix.search(view, max(0, s1 - 24), s1)) and g.dose_left.search(view, max(0, pre0.start() - 8), pre0.end()))):
+            return None  # 3片叶子: a dose form counts only after a dosing word (每次1片)
     # ---- zh shape rules
     vague = num1.vague or bool(num2 and num2.vague)
     if zh:
@@ -763,6 +998,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         lo_v *= factor
     if hi_v is not None:
         hi_v *= factor
+    if signed and not has_range:
+        lo_v, hi_v = (None if hi_v is None else -hi_v), (None if lo_v is None else -lo_v)
     # ---- prefix words
     cmp_word = pre.group("cmp") if pre else None
     apx_word = pre.group("apx") if pre else None
@@ -771,6 +1008,10 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         rate = g.rate_prefix.get(pre.group("rate"), "")
     every = bool(pre and pre.group("every"))
     prefix_unit = (pre.groupdict().get("pu") or pre.groupdict().get("pu2")) if pre is not None else None
+    lb_word = pre.groupdict().get("lb") if pre is not None else None
+    lookback = bool(lb_word) and unit in _time_seconds()
+    if lb_word and not lookback and lb_word in g.suffix_apx | {"近"} and not apx_word:
+        apx_word = lb_word  # 近八成: "nearly" before anything but a time unit
     if not unit and prefix_unit:
         unit = g.prefix_units.get(prefix_unit.lower(), "")
     # ---- negatives around the number
@@ -779,15 +1020,23 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         return None  # 第3天, 分为2组, 腰5, step 2
     if _is_date(view, s_num, max(e_num, m.end("n1") + 1), g):
         return None
-    if _in_lexicon(view, s_num, e_num, g):
+    if (zh or unit in _time_seconds() or unit == "g") and _in_lexicon(view, s_num, e_num, g):
         return None
     if form and _right_blocked(view, unit_end, form, unit, g):
         return None
+    if zh and unit in _time_seconds() and g.past_right.match(view, unit_end):
+        return None  # 3天前: a point in the past, not a duration
+    if zh and unit == "year" and (g.profile_right.match(view, m.end()) or g.profile_left.search(
+            view, max(0, (pre.start() if pre is not None and pre.group(0).strip() else s1) - 10),
+            pre.start() if pre is not None and pre.group(0).strip() else s1)):
+        return None  # 从医20年, 20年临床经验: a doctor's biography
     if not zh and form and unit == "fold" and form in ("x", "×") and re.match(r"\s*[0-9]", view[unit_end:unit_end + 3]):
         return None
     if unit == "age_years" and not (cmp_word or apx_word or m.group("suf")) and g.age_meta is not None \
             and g.age_meta.search(view, max(0, s1 - 10), s1):
         return None  # asker profile: 女 | 28岁
+    if unit == "count" and g.counter_left is not None and g.counter_left.search(view, max(0, s1 - 8), s1):
+        return None  # 浏览 12,580 次: a page counter
     if zh and unit == "count" and num1.chinese_one and not has_range and not rate:
         return None
     if zh and unit in ("day", "week") and lo_v == 1 and not has_range and not cmp_word and not apx_word \
@@ -797,6 +1046,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             view, max(0, (pre.start() if pre else s1) - 16), pre.start() if pre and pre.group(0).strip() else s1))):
         return None
     # ---- the bare number: only a ratio after a threshold comparator or a named analyte
+    people_end = None
     if not unit:
         if num1.is_article or vague:
             return None
@@ -812,10 +1062,19 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             if re.search(r"(?<![A-Za-z])[PpNnr]\s?\Z", head):
                 return None  # P<0.05, n>30: statistics, not claims
             unit = "ratio"
+        elif zh and tok1[-1] in "万亿" and not has_range and not every and not (pre is not None and pre.group("rate")) \
+                and view[max(0, s1 - 1):s1] != "每" and (pm := g.people_right.match(view, m.end("n1"))):
+            unit = "count"  # 200万名, 2.7亿人: population-scale counts of people
+            people_end = pm.end("cl") if pm.group("cl") else m.end("n1")
+        elif not zh and m.group("rate") and not has_range and tok1[0].isdigit():
+            unit = "count"  # 2 per month
+        elif cmp_word and g.prefix_cmp.get(cmp_word if zh else cmp_word.lower()) in ("lt", "le") \
+                and g.pair_lower.search(view, max(floor, (pre.start() if pre else s1) - 30, 0), pre.start() if pre else s1):
+            unit = "ratio"  # 大于10小于20: the upper bound of a pair (merged in _scan)
         else:
             return None
         nxt = view[m.end():m.end() + 1]
-        if unit and (nxt in g.classifiers or (nxt.isalpha() and nxt.isascii())):
+        if unit and unit != "count" and (nxt in g.classifiers or (nxt.isalpha() and nxt.isascii())):
             return None
     if not keep_bare and not unit:
         return None
@@ -835,6 +1094,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     suf = (m.group("suf") or "").strip() if (has_range or m.group("n2") is None) else ""
     suf_l = suf.lower()
     approx = bool(apx_word) or suf in g.suffix_apx or bool(m.group("a2") if has_range else False)
+    if lookback and apx_word and apx_word == lb_word:
+        approx = False
     if has_range or (num1.low is not None and num1.low != num1.high):
         comparator = "range"
     elif suf_l in g.suffix_cmp:
@@ -862,9 +1123,9 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         if v is not None and not math.isfinite(v):
             return None
     # ---- span
-    q_start = s1
+    q_start = s1 - 1 if signed and not has_range else s1
     if pre is not None and pre.group(0).strip() and (cmp_word or apx_word or rate or every or between
-                                                      or prefix_unit):
+                                                      or prefix_unit or lookback):
         q_start = pre.start()
         while q_start < s1 and view[q_start].isspace():
             q_start += 1
@@ -872,6 +1133,13 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         q_end = m.end()
     else:
         q_end = end
+    if people_end is not None:
+        q_end = max(people_end, m.end("n1"))
+    if form == "度" and not has_range and q_end == unit_end and lo_v is not None:
+        tenth = re.match(r"[1-9](?![0-9.])", view[q_end:q_end + 2])
+        if tenth:  # 烧到38度5: 38.5 ℃
+            lo_v, hi_v = lo_v + int(tenth.group()) / 10, (None if hi_v is None else hi_v + int(tenth.group()) / 10)
+            q_end += 1
     while q_end > s1 and view[q_end - 1].isspace():
         q_end -= 1
     if q_start < floor:

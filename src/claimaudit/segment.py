@@ -10,7 +10,9 @@ documents:
   hospital line), the answer text below it up to the next block or boundary;
 * under a related/box heading, lines group into teasers (title, excerpt, date);
 * remaining content of the page body (and of "More Info"-like essays) forms main documents;
-* everything else that is not blank is furniture, merged into runs.
+* everything else that is not blank is furniture, merged into runs;
+* page-level metadata read from furniture lines (header bylines "作者：…" / "By …, RN", dates,
+  "来源：…" sites) goes to the main documents.
 
 Documents never overlap; each starts and ends on a non-space character of a line.
 """
@@ -40,7 +42,11 @@ class Cues:
     furn_search: tuple[tuple[int, str, re.Pattern], ...]  # (max_len, match|search, pattern)
     site: tuple[re.Pattern, ...]
     site_stopwords: frozenset[str]
-    author: tuple[re.Pattern, ...]
+    zh_bylines: tuple[re.Pattern, ...]  # header bylines of Chinese pages (groups label author title hospital dept)
+    zh_reviewer: re.Pattern  # the reviewer labels (a full match on the `label` group)
+    dept: re.Pattern  # a clinical department (骨科, 心内科, 中医门诊)
+    affiliation: re.Pattern  # "北京协和医院心内科主任医师": hospital, dept, title in one run
+    en_byline: "EnByline"
     meta_part: re.Pattern
     question: re.Pattern
     question_max_chars: int
@@ -48,7 +54,8 @@ class Cues:
     not_names: frozenset[str]
     hospital: re.Pattern
     reply: tuple[re.Pattern, ...]
-    asker: re.Pattern
+    asker: tuple[re.Pattern, ...]
+    asker_inline: re.Pattern
     signoff: re.Pattern
     excerpt: tuple[re.Pattern, ...]
     title_max: dict[str, int]
@@ -116,18 +123,76 @@ def cues() -> Cues:
         question=re.compile(zh["question_cues"]),
         question_max_chars=int(en["question_max_chars"]),
         meta_part=re.compile(rf"(?:{zh['meta_part']})|(?:{en['meta_part']})", re.I),
-        author=tuple(re.compile(p, re.I if lang == "en" else 0) for lang, d in data.items() for p in d.get("author", [])),
+        zh_bylines=_zh_bylines(zh),
+        zh_reviewer=re.compile(_alt(zh["header_byline"]["reviewer_labels"])),
+        dept=re.compile(zh["header_byline"]["dept"]),
+        affiliation=_affiliation(zh),
+        en_byline=_en_byline(en["byline"], numeric, en_date),
         byline=byline,
         not_names=frozenset(by["not_names"]),
         hospital=hospital,
         reply=tuple(re.compile(en["reply"][k], re.I) for k in ("pattern", "reverse")),
-        asker=re.compile(en["asker"], re.I),
+        asker=tuple([re.compile(p, re.I) for p in en["asker"]] + [re.compile(p) for p in zh["asker"]["line"]]),
+        asker_inline=re.compile(zh["asker"]["inline"]),
         signoff=re.compile(en["signoff"], re.I),
         excerpt=(re.compile(zh["excerpt_end"]), re.compile(en["excerpt_end"], re.I)),
         title_max={"zh": zh["title"]["max_chars"], "en": en["title"]["max_chars"]},
         title_bad_end={"zh": re.compile(zh["title"]["bad_end"]), "en": re.compile(en["title"]["bad_end"])},
         min_excerpt=dict(common["section_end_min_excerpt_chars"]),
     )
+
+
+@dataclass(frozen=True)
+class EnByline:
+    """English header-byline grammar (data/segment/en.yaml ``byline``), applied part by part."""
+
+    label: re.Pattern  # the labels alone: a cheap first test on every line
+    head: re.Pattern  # label + optional honorific + name + optional ", credentials"
+    writer: re.Pattern  # the writer labels (match on the label group)
+    separators: re.Pattern
+    not_credential: re.Pattern
+    dated: re.Pattern  # a date with its leading words ("updated on", "on")
+    max_chars: int
+
+
+def _en_byline(cfg: dict, numeric: str, en_date: str) -> EnByline:
+    labels = "|".join(cfg["writer_labels"] + cfg["reviewer_labels"])
+    labels = "|".join(sorted(labels.split("|"), key=len, reverse=True))  # longest label first
+    head = (rf"^(?P<label>{labels})\s*[:：]?\s*(?:{cfg['honorific']})?(?P<author>{cfg['name']})"
+            rf"\s*(?:,\s*(?P<rest>[^\n]{{1,{int(cfg['max_chars'])}}}))?$")
+    return EnByline(label=re.compile(rf"(?:{labels})\s*[:：]?\s*(?-i:[A-Z])", re.I), head=re.compile(head, re.I),
+                    writer=re.compile("|".join(f"(?:{w})" for w in cfg["writer_labels"]), re.I),
+                    separators=re.compile(cfg["separators"]),
+                    not_credential=re.compile(cfg["not_credential"], re.I),
+                    dated=re.compile(rf"{cfg['date_lead']}(?:{numeric}|{en_date})", re.I),
+                    max_chars=int(cfg["max_chars"]))
+
+
+def _affiliation(zh: dict) -> re.Pattern:
+    """One run "HOSPITAL DEPT TITLE" (each part optional, spaces optional), searched in a byline's
+    bracketed or comma-separated affiliation."""
+    hosp = _alt(zh["hospital"]["suffixes"])
+    return re.compile(
+        rf"(?P<hospital>[^\s,，、;；]{{0,30}}(?:{hosp})(?:[(（][^)）]{{1,20}}[)）])?)?\s*"
+        rf"(?P<dept>{zh['header_byline']['dept']})?\s*(?P<title>{_alt(zh['byline']['titles'])})?\s*$")
+
+
+def _zh_bylines(zh: dict) -> tuple[re.Pattern, ...]:
+    """Header-byline patterns of zh.yaml with their placeholders filled from the byline/hospital cues."""
+    hb, hosp = zh["header_byline"], zh["hospital"]
+    fill = {
+        "{labels}": _alt(hb["writer_labels"] + hb["reviewer_labels"]),
+        "{name}": zh["byline"]["name"],
+        "{titles}": _alt(zh["byline"]["titles"]),
+        "{hospital}": rf"[^\s|｜,，:：]{{1,30}}?(?:{_alt(hosp['suffixes'])})(?:[(（][^)）]{{1,20}}[)）])?",
+        "{dept}": hb["dept"],
+    }
+    out = []
+    for pat in hb["patterns"]:
+        for key, val in fill.items():
+            pat = pat.replace(key, f"(?:{val})")
+        out.append(re.compile(pat))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,14 +274,17 @@ def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict
         if m and not any(w in m.group("name") for w in c.not_names):
             return "byline", _groups(m, text)
     if len(view) <= 200:
-        m = c.asker.match(view)
-        if m:
-            return "asker", {**_groups(m, text), "date": find_date(m.group("date"))}
+        for pat in c.asker:
+            m = pat.match(view)
+            if m:
+                return "asker", {**_groups(m, text), "date": find_date(view)}
         for pat in c.reply:
             m = pat.match(view)
             if m:
                 return "reply", _groups(m, text)
     if len(view) <= 160 and ("|" in view or "｜" in view) and _is_meta_line(view):
+        return "furniture", {}
+    if family == "en" and len(view) <= c.en_byline.max_chars and en_bylines(view, text):
         return "furniture", {}
     if len(view) <= 80:
         for pat in c.furn_full:
@@ -413,7 +481,34 @@ def _question_start(lines: list[Line], a: int) -> int:
             break
         start = j
         j -= 1
+    if lines[a].kind == "byline":
+        below = _below_asker(lines, a, c.question_max_chars)
+        if below is not None:
+            start = min(start, below)
     return start
+
+
+def _below_asker(lines: list[Line], a: int, max_chars: int) -> int | None:
+    """First line of the plain text between an asker line ("咨询者：男，60-69岁") and the byline
+    ``a`` below it: that text is the asker's question even without a question cue. None when no
+    asker line sits directly above the text."""
+    first, chars = None, 0
+    j = a - 1
+    while j >= 0:
+        ln = lines[j]
+        if ln.kind == "blank":
+            j -= 1
+            continue
+        if ln.kind == "asker":
+            return first
+        if ln.kind not in ("content", "excerpt"):
+            return None
+        chars += len(ln.text)
+        if chars > max_chars:
+            return None
+        first = j
+        j -= 1
+    return None
 
 
 def _block_meta(lines: list[Line], start: int, a: int, cred_end: int, last: int) -> Span:
@@ -425,11 +520,12 @@ def _block_meta(lines: list[Line], start: int, a: int, cred_end: int, last: int)
         published = lines[j].info.get("date", "")
     hospital = grade = ""
     if lines[a].kind == "byline":
-        hospital, grade = info.get("hospital", ""), info.get("grade", "")
-        if cred_end != a:
-            hospital, grade = lines[cred_end].info.get("hospital", ""), lines[cred_end].info.get("grade", "")
+        src = lines[cred_end].info if cred_end != a else info
+        hospital, grade, dept = src.get("hospital", ""), src.get("grade", ""), src.get("dept", "")
+        if dept and not cues().dept.fullmatch(simplified_view(dept)):
+            dept = ""  # "中醫院區" is a campus, not a department
         return Span(start, last, "answer", title, info.get("name", ""),
-                    _credentials(info.get("title", ""), hospital, grade), published)
+                    _credentials(info.get("title", ""), hospital, dept, grade), published)
     for ln in lines[start:a]:
         if ln.kind == "asker" and not published:
             published = ln.info.get("date", "")
@@ -438,8 +534,10 @@ def _block_meta(lines: list[Line], start: int, a: int, cred_end: int, last: int)
         m = c.signoff.match(ln.view) if len(ln.view) <= 200 else None
         if m:
             hospital = ln.text[m.start("hospital"):m.end("hospital")].strip().rstrip(",")
+    specialty = info.get("specialty", "")
+    published = published or (find_date(specialty) if specialty else "")
     return Span(start, last, "answer", title, info.get("name", ""),
-                _credentials(info.get("specialty", ""), hospital), published)
+                _credentials(*credential_parts(specialty), hospital), published)
 
 
 def _teasers(lines: list[Line], claimed: set[int]) -> tuple[list[Span], set[int]]:
@@ -568,9 +666,17 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
         has_main = has_main or b.role == "main"
         spans.append(b)
     published = published or next((b.published for b in spans if b.role == "main" and b.published), "")
+    title = title or next((b.title for b in spans if b.role == "main" and b.title), "")  # a Q&A page: its question
     header_author, header_cred = _header_author(lines[:first_main])
-    if header_author and main_spans and not main_spans[0].author and lines[main_spans[0].first].section == "body":
-        main_spans[0].author, main_spans[0].credentials = header_author, header_cred
+    if main_spans and not header_author or (header_author and not header_cred):
+        last = max((s.last for s in main_spans), default=first_main)
+        foot_author, foot_cred = _header_author(lines[:first_main] + _footer_lines(lines, last))
+        if foot_author:
+            header_author, header_cred = foot_author, foot_cred
+    if header_author:  # a page-level byline authors every main document of the page body
+        for ms in main_spans:
+            if not ms.author and lines[ms.first].section == "body":
+                ms.author, ms.credentials = header_author, header_cred
     if pending_author is not None:
         later = [s for s in main_spans if s.first > pending_author.last]
         if later:
@@ -603,12 +709,15 @@ def meta_line_spans(text: str, view: str | None = None) -> list[tuple[int, int, 
     answer); the extractor can skip these spans so that "20~29 year old", "三甲" or an ask date are
     never read as claims."""
     view = simplified_view(text) if view is None else view
+    inline = cues().asker_inline
     out = []
     for ln in split_lines(text, view):
         if ln.view:
             kind, _ = classify(ln.view, ln.family, ln.text)
             if kind in META_KINDS:
                 out.append((ln.start, ln.end, kind))
+            elif ln.family == "zh" and (m := inline.match(ln.view)):
+                out.append((ln.start, ln.start + m.end(), "asker"))  # "病情描述（女，28岁）：…" prefix only
     return out
 
 
@@ -625,16 +734,119 @@ def _cred_end(lines: list[Line], b: Span) -> int:
 
 
 def _header_author(lines: list[Line]) -> tuple[str, str]:
-    """(author, credentials) named on a furniture line of the page header ("作者：…", "By …")."""
-    for ln in lines:
-        if ln.kind != "furniture":
+    """(author, credentials) named on furniture lines ("作者：…", "By …", "Medically reviewed by …"):
+    the first writer's byline, else the first reviewer's; a byline naming only credentials
+    ("（作者系某医院主任医师）") completes a named writer who has none."""
+    found = [b for ln in lines if ln.kind == "furniture"
+             for b in (en_bylines(ln.view, ln.text) if ln.family == "en" else zh_bylines(ln.view, ln.text))]
+    named = [b for b in found if b["author"]]
+    best = next((b for b in named if b["writer"]), named[0] if named else None)
+    if best is None:
+        return "", ""
+    creds = best["credentials"] or next((b["credentials"] for b in found if not b["author"] and b["writer"]), "")
+    return best["author"], creds
+
+
+def _footer_lines(lines: list[Line], after: int, limit: int = 6) -> list[Line]:
+    """The first few non-blank lines after line ``after`` while they are furniture (an article's
+    closing byline, "（作者系…）")."""
+    out: list[Line] = []
+    for ln in lines[after + 1:]:
+        if ln.kind == "blank":
             continue
-        for pat in cues().author:
-            m = pat.search(ln.view)
-            if m:
-                got = _groups(m, ln.text)
-                return got.get("author", ""), got.get("credentials", "")
-    return "", ""
+        if ln.kind != "furniture" or len(out) >= limit:
+            break
+        out.append(ln)
+    return out
+
+
+_COMMAS = re.compile(r"\s*[,;，；|｜]\s*|\s+[—–-]\s*|\s*[—–]\s+")
+
+
+def _without_dates(s: str) -> str:
+    """``s`` with its dates (numeric or English month names) replaced by commas, so that
+    "Updated on March 3, 2024" does not leave "March 3" behind as a credential."""
+    return cues().en_byline.dated.sub(",", s)
+
+
+def credential_parts(s: str) -> list[str]:
+    """Comma-separated credential words of an English byline tail ("Attending Physician,
+    Department of X, Y Hospital"), dates and "Updated on"/"5 min read" notes dropped."""
+    nc = cues().en_byline.not_credential
+    out: list[str] = []
+    for p in (p.strip(" .—–-") for p in _COMMAS.split(_without_dates(s))):
+        if p.lower().startswith(("and ", "& ")):
+            break  # "…, RN, and John Roe, MD": a co-author's name and credentials follow
+        if p and not nc.search(p):
+            out.append(p)
+    return out
+
+
+def en_bylines(view: str, text: str | None = None) -> list[dict]:
+    """Bylines of an English header line ("By Jane Doe, RN", "Medically reviewed by Ann Lee, MD —
+    Written by Tom Brown — Updated on June 9, 2022"), or [] when its first part is no byline.
+
+    Each: ``author``, ``credentials`` ("; "-joined), ``writer`` (a writer's label, not a
+    reviewer's), ``date`` (ISO, the first date on the line)."""
+    g = cues().en_byline
+    text = view if text is None else text
+    if len(view) > g.max_chars or not g.label.search(view):
+        return []
+    bounds, pos = [], 0
+    for m in g.separators.finditer(view):
+        bounds.append((pos, m.start()))
+        pos = m.end()
+    bounds.append((pos, len(view)))
+    out: list[dict] = []
+    for k, (a, b) in enumerate(bounds):
+        m = g.head.match(view[a:b])  # a slice: "^" never matches at a later ``pos``
+        ok = m is not None
+        if ok:
+            author = text[a + m.start("author"):a + m.end("author")].strip(" .")
+            label = m.group("label").lower()
+            creds = credential_parts(text[a + m.start("rest"):a + m.end("rest")]) if m.group("rest") else []
+            ok = (all(p[0].isupper() or p[0].isdigit() for p in creds)
+                  and (" " in author or label.strip() != "by" or bool(creds)))
+        if not ok:
+            if not out and not (g.not_credential.search(view[a:b]) or find_date(view[a:b])):
+                return []  # prose before any byline ("Stress caused by work…"): not a byline line
+            continue
+        out.append({"author": author, "credentials": "; ".join(dict.fromkeys(creds)),
+                    "writer": bool(g.writer.fullmatch(m.group("label"))), "date": ""})
+    date = find_date(view) if out else ""
+    for b in out:
+        b["date"] = date
+    return out
+
+
+def zh_bylines(view: str, text: str | None = None) -> list[dict]:
+    """Bylines on a Chinese header meta line ("作者：李建国 副主任医师 北京协和医院 | 2024-09-12",
+    "更新日期：2024年1月5日　骨科 黄文德 医师"), same shape as ``en_bylines``; credentials are
+    title; hospital; department."""
+    c = cues()
+    text = view if text is None else text
+    out: list[dict] = []
+    for k, pat in enumerate(c.zh_bylines):
+        for m in pat.finditer(view):
+            g = _groups(m, text)
+            label = m.groupdict().get("label") or ""
+            if not label and any(w in (m.group("author") or "") for w in c.not_names):
+                continue
+            aff = m.groupdict().get("aff") or m.groupdict().get("aff2")
+            if aff:  # "（北京协和医院心内科主任医师）": the run's own parts
+                key = "aff" if m.groupdict().get("aff") else "aff2"
+                a = c.affiliation.search(view, m.start(key), m.end(key))
+                if a is not None:
+                    g.update({k: v for k, v in _groups(a, text).items() if v})
+            out.append({"author": g.get("author", ""),
+                        "credentials": _credentials(g.get("title", ""), g.get("hospital", ""), g.get("dept", "")),
+                        "writer": not (label and c.zh_reviewer.fullmatch(label)), "date": ""})
+        if out:
+            break  # labelled bylines first; the unlabelled shape only when no label is present
+    date = find_date(view) if out else ""
+    for b in out:
+        b["date"] = date
+    return out
 
 
 def _site(lines: list[Line]) -> str:
