@@ -158,6 +158,21 @@ def test_english_qa_reply_after_answered_by_line_is_expert_opinion(tmp_path):
     assert claims.loc["6 days", "evidence_cue"] == "none"  # the asker's words
 
 
+@pytest.mark.parametrize("lang,text,quote", [
+    ("en", "Answered by Dr. Lee\nHi, thanks for your query. Bruising fades within 2 weeks.", "within 2 weeks"),
+    ("en", "Answered by Dr. Lee\nThank you for the details. Bruising fades within 2 weeks.", "within 2 weeks"),
+    ("zh-Hans", "李明 医师\n感谢您的提问。淤青一般2周内消退。", "2周内"),
+])
+def test_common_reply_openings_mark_the_reply(lang, text, quote):
+    author = "Dr. Lee" if lang == "en" else "李明"
+    q = quantity({"quote": quote, "unit": "week", "comparator": "le"}, text)
+    spans = sentences.split_sentences(text, 0, len(text), lang)
+    k = max(j for j, (a, _) in enumerate(spans) if a <= q.start)
+    ann = cues.annotate(text, spans[k], spans[k - 1] if k else None, q, lang, "",
+                        doc_author=author, doc_start=0)
+    assert ann["evidence_cue"] == "expert_opinion", ann
+
+
 def test_asker_greeting_before_the_author_name_is_not_the_reply():
     text = "医生您好！我已经疼了5天。\n陈明 主治医师\n您好，一般2周内可缓解。"
     for quote, want in (("5天", "none"), ("2周内", "expert_opinion")):

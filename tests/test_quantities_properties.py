@@ -10,7 +10,7 @@ ALPHABET = st.sampled_from(list("0123456789０１２３.,-~～—至到约超过
                                 "about ", "within ", "a few ", "between ", " and ", "hours", "twice", " a day",
                                 # genre rules: mean±SD, paired comparators, halves, fever 度, doses, 万人
                                 "±", "(", ")", "大于", "小于", "且", "度", "体温", "每次", "片", "的患者", "万人",
-                                "近", "前", "从医", "half of patients", " below ", "above ", "°F", "℃"])
+                                "近", "前", "从医", "half of patients", "1 in 5 adults", " below ", "above ", "°F", "℃"])
 MIXED = st.one_of(st.text(max_size=80), st.lists(ALPHABET, max_size=40).map("".join))
 
 

@@ -329,3 +329,18 @@ def test_long_unspaced_sentences_stay_linear():
     _seconds_for(100)
     small, large = _seconds_for(2_000), _seconds_for(40_000)
     assert large / max(small, 1e-4) < 20 * 8  # 20x the text; generous slack for a busy machine
+
+
+def test_a_claim_on_the_other_side_of_a_cut_off_is_checked_against_it():
+    """"BMI控制在24以下" restates the overweight cut-off (≥ 24) from the other side."""
+    from claimaudit import reference as r
+
+    ref = r.load_reference()
+    rows = [
+        {"kind": "threshold", "sentence": "体重指数（BMI）最好控制在24以下。", "quote": "24以下", "start": 14,
+         "end": 18, "sentence_start": 0, "value_low": None, "value_high": 24.0, "unit": "ratio",
+         "comparator": comp, "lang": "zh-Hans"}
+        for comp in ("le", "lt")]
+    out = r.check_references(pd.DataFrame(rows), ref)
+    assert list(out["reference_comparator"]) == ["ge", "ge"]
+    assert list(out["reference_check"]) == ["operator_mismatch", "matches"]

@@ -256,9 +256,11 @@ def _doc_extents(claims: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]
     out: dict[tuple[str, str], tuple[int, int]] = {}
     if claims.empty:
         return out
-    g = claims.groupby(["article", "doc_id"], sort=True)
-    for (art, doc), sub in g:
-        out[(art, doc)] = (int(sub["sentence_start"].min()), int(sub["sentence_end"].max()))
+    # one vectorised aggregation: iterating groupby sub-frames cost ~1 ms per document
+    g = claims.groupby(["article", "doc_id"], sort=True).agg(
+        lo=("sentence_start", "min"), hi=("sentence_end", "max"))
+    for (art, doc), lo, hi in zip(g.index, g["lo"], g["hi"]):
+        out[(art, doc)] = (int(lo), int(hi))
     return out
 
 

@@ -368,16 +368,22 @@ class _Grammar:
     # genre rules (data/quantities/{zh,en}.yaml, "genre rules" section)
     unit_re: re.Pattern | None = None
     pair_lower: re.Pattern | None = None  # "高于3.9且" / "above 10 and " ending right before an upper bound
+    upper_start: re.Pattern | None = None  # an upper-bound comparator word (低于, below, <)
     past_right: re.Pattern | None = None  # 3天前
+    past_event: re.Pattern | None = None  # 睡觉2小时前 (a procedure timing, kept)
+    nearly_after: re.Pattern | None = None  # 持续近1周: 近 = nearly
     profile_left: re.Pattern | None = None  # 从医20年
     profile_right: re.Pattern | None = None  # 20年临床经验
     celsius_ctx: re.Pattern | None = None  # 体温超过38度
     people_right: re.Pattern | None = None  # 200万名, 2.7亿人
+    people_left: re.Pattern | None = None  # 患者已达2.45亿
     dose_forms: frozenset = frozenset()  # 片 粒 袋 …: counts only after a dosing word
     dose_left: re.Pattern | None = None
     fraction: re.Pattern | None = None  # 一半的患者, half of patients
     fraction_values: dict | None = None
     fraction_anchors: tuple = ()
+    people_scales: dict | None = None
+    one_in: re.Pattern | None = None  # 1 in 5 adults
 
 
 def _lines(name: str) -> list[str]:
@@ -388,6 +394,10 @@ def _lines(name: str) -> list[str]:
 
 def _lower_cmp_words(cmp: dict) -> list[str]:
     return [w for w, c in cmp.items() if c in ("gt", "ge")]
+
+
+def _upper_cmp_words(cmp: dict) -> list[str]:
+    return [w for w, c in cmp.items() if c in ("lt", "le")]
 
 
 def _zh_grammar() -> _Grammar:
@@ -427,13 +437,17 @@ def _zh_grammar() -> _Grammar:
     return _Grammar(
         family="zh", core=core(num_first), core_bare=core(num), prefix=re.compile(prefix),
         lexicon_span=max(len(w) for w in names), unit_re=re.compile(unit),
+        upper_start=re.compile(_alt(_upper_cmp_words(z["prefix_comparators"]))),
         pair_lower=re.compile(rf"(?P<cmp>{_alt(_lower_cmp_words(z['prefix_comparators']))})\s{{0,2}}"
                               rf"(?P<n>{pair_num})\s?(?P<u>{unit})?\s{{0,2}}(?:{_alt(z['pair_connectors'])})?\s{{0,2}}\Z"),
         past_right=re.compile(rf"\s?(?:{_alt(z['past_time_right'])})(?!后)"),
+        past_event=re.compile(_alt(z["past_time_event_left"])),
+        nearly_after=re.compile(rf"(?:{_alt(z['nearly_after'])})\s?\Z"),
         profile_left=re.compile(rf"(?:{_alt(z['profile_left'])})\s?(?:了|已经|已有|已|有|近|达|长达)?\s?\Z"),
         profile_right=re.compile(rf"\s?(?:{_alt(z['profile_right'])})"),
         celsius_ctx=re.compile(rf"(?:{_alt(z['celsius_context'])})[^。！？；;\n]{{0,10}}\Z"),
         people_right=re.compile(rf"\s?(?:(?P<cl>{_alt(z['people_classifiers'])})|(?=[^，。；,;\n]{{0,8}}?(?:{_alt(z['people_nouns'])})))"),
+        people_left=re.compile(rf"(?:{_alt(z['people_left'])})(?:已达|达到|达|超过|约有|约为|约|有|为|已超过|突破)?\s?\Z"),
         dose_forms=frozenset(z["dose_units"]),
         dose_left=re.compile(rf"(?:{_alt(z['dose_left'])})\s?(?:约|大约)?\s?\Z"),
         fraction=re.compile(rf"(?:(?P<pre>{_alt(fr_cmp)})\s?)?(?P<w>{_alt(z['half_words'])})(?:的)?\s?"
@@ -509,6 +523,7 @@ def _en_grammar() -> _Grammar:
         date=re.compile("|".join(e["date_patterns"])),
         lexicon=re.compile(rf"(?i:{_alt(measures)})"), lexicon_span=max(len(w) for w in measures),
         unit_re=re.compile(unit),
+        upper_start=re.compile(rf"(?i:{_alt(_upper_cmp_words(e['prefix_comparators']))})"),
         pair_lower=re.compile(rf"(?<![A-Za-z])(?P<cmp>(?i:{_alt(_lower_cmp_words(e['prefix_comparators']))}))\s{{0,2}}"
                               rf"(?P<n>{pair_num})(?:[ \t]?-?[ \t]{{0,2}}(?P<u>{unit}))?\s{{0,2}}"
                               rf"(?:(?i:{_alt(e['pair_connectors'])}))?\s{{0,2}}\Z"),
@@ -519,6 +534,13 @@ def _en_grammar() -> _Grammar:
                          "pre": {k.lower(): v for k, v in fr_cmp.items()},
                          "apx": {w.lower() for w in e["prefix_approximators"]}},
         fraction_anchors=("alf", "hird", "uarter", "ifth"),
+        people_right=re.compile(rf"(?:\s(?P<sc>(?i:{_alt(e['people_scales'])})))?\s(?:[A-Za-z\-]{{1,20}}\s){{0,2}}?"
+                                rf"(?:{_alt(e['people_nouns'])})(?![A-Za-z])"),
+        people_scales={k.lower(): float(v) for k, v in e["people_scales"].items()},
+        one_in=re.compile(rf"(?<![\w.,])(?:(?P<pre>(?i:{_alt(fr_cmp)}))\s{{1,2}})?(?P<w>(?P<a>[1-9]|(?i:one))\s{{1,2}}in\s{{1,2}}"
+                          rf"(?P<b>[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})?|(?i:{_alt(list(n['ones']) + list(n['tens']))})))\s{{1,2}}"
+                          rf"(?:[A-Za-z\-]{{1,20}}\s{{1,2}}){{0,2}}?"
+                          rf"(?=(?i:{_alt(e['fraction_nouns'] + e['people_nouns'])})(?![A-Za-z]))"),
         analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?\([^()\n]{{0,24}}\))?\s?"
                            rf"(?:of|was|is|:|=|{_alt(['<', '>', '≤', '≥', '<=', '>='])}|(?i:{_alt(e['prefix_comparators'])}))?\s?-?\Z"),
         analyte_units=analytes, prefix_cmp={k.lower(): v for k, v in e["prefix_comparators"].items()},
@@ -672,7 +694,8 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
         else:
             pos = max(m.end("n1"), m.start() + 1)
     a = start - lo
-    extra = [q for q in _mean_sd(view, a, stop, g) + _fractions(view, a, stop, g) if a <= q.start and q.end <= stop]
+    extra = [q for q in _mean_sd(view, a, stop, g) + _fractions(view, a, stop, g) + _one_in(view, a, stop, g)
+             if a <= q.start and q.end <= stop]
     if extra and not keep_bare:
         extra = [Quantity(q.start + lo, q.end + lo, q.value_low, q.value_high, q.unit, q.comparator,
                           q.vague, q.approx, q.rate_period) for q in extra]
@@ -700,13 +723,14 @@ def _replace_overlapped(out: list[Quantity], extra: list[Quantity]) -> list[Quan
 
 
 # --------------------------------------------------------------------------- genre rules
-_PAIR_NUM_RE = re.compile(r"[0-9]")
 
 
 def _pair(view: str, q: Quantity, out: list[Quantity], lo: int, g: _Grammar, floor: int) -> Quantity:
     """An upper bound right after a lower bound on the same measure is one range: 高于3.9且低于6.1,
     ≥3.9 且 <6.1, above 10 and below 20. (The range loses which ends were inclusive.)"""
     low, unit, start, approx = None, q.unit, None, q.approx
+    if not g.upper_start.match(view, q.start):
+        return q  # the upper bound must be stated by a comparator before it (24小时内 is not one)
     prev = out[-1] if out else None
     conn = g.pair_lower
     if prev is not None and prev.comparator in ("gt", "ge") and prev.end - lo <= q.start \
@@ -778,14 +802,41 @@ def _fractions(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
         i = view.find(anchor, a, b)
         while i >= 0:
             if i >= seen:
-                m = g.fraction.search(view, max(a, i - 12), min(len(view), i + 60))
+                w_end = min(len(view), i + (16 if g.family == "zh" else 60))  # the word, 的, a people noun
+                m = g.fraction.search(view, max(a, i - 12), w_end)
                 while m is not None and m.end("w") <= i:
-                    m = g.fraction.search(view, m.end(), min(len(view), i + 60))
+                    m = g.fraction.search(view, m.end(), w_end)
                 if m is not None and m.start("w") <= i < m.end("w"):
                     found.append(_fraction_q(m, fv, g))
                     seen = m.end()
             i = view.find(anchor, i + 1, b)
     return sorted(found, key=lambda q: q.start)
+
+
+def _one_in(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
+    """"1 in 5 adults", "about one in three Americans" → a percent of people (20, 33.3…)."""
+    if g.one_in is None:
+        return []
+    found: list[Quantity] = []
+    seen = -1
+    i = view.find(" in ", a, b)
+    while i >= 0:
+        if i >= seen and i > 0 and (view[i - 1].isdigit() or view[i - 1] in "eE"):
+            m = g.one_in.search(view, max(a, i - 30), min(len(view), i + 60))
+            while m is not None and m.end("w") <= i:
+                m = g.one_in.search(view, m.end(), min(len(view), i + 60))
+            if m is not None and m.start("w") <= i < m.end("w"):
+                num, den = parse_number(m.group("a"), "en"), parse_number(m.group("b"), "en")
+                if num and den and num < den:
+                    pre = (m.group("pre") or "").lower() or None
+                    fv = g.fraction_values
+                    approx = bool(pre and pre in fv["apx"])
+                    cmp = ("approx" if approx else fv["pre"].get(pre, "eq")) if pre else "eq"
+                    lo_v, hi_v = _vals(cmp, 100.0 * num / den)
+                    found.append(Quantity(m.start(), m.end("w"), lo_v, hi_v, "percent", cmp, False, approx, ""))
+                    seen = m.end()
+        i = view.find(" in ", i + 1, b)
+    return found
 
 
 def _fraction_q(m: re.Match, fv: dict, g: _Grammar) -> Quantity:
@@ -824,7 +875,11 @@ def _bare_extra(m: re.Match, view: str, g: _Grammar) -> bool:
     """Cheap test: can a number without a unit still be a claim by a genre rule (200万人, 2 per month)?"""
     if g.family == "zh":
         return m.group("n1")[-1] in "万亿"
-    return m.group("rate") is not None
+    if m.group("rate") is not None:
+        return True
+    e = m.end("n1")
+    return view[e:e + 1] == " " and m.group("n2") is None and m.group("n1")[:1].isdigit() \
+        and bool(g.people_right.match(view, e))
 
 
 def _left_ok(view: str, i: int, g: _Grammar) -> bool:
@@ -953,7 +1008,9 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
                 return None
             units.append((i, form, cu))
     for i, form, cu in units:
-        if form == "度" and not _celsius(view, s1, g):
+        if form == "度" and view[max(0, s1 - 2):s1] == "华氏":
+            units[units.index((i, form, cu))] = (i, form, ("fahrenheit", 1.0))  # 华氏101度
+        elif form == "度" and not _celsius(view, s1, g):
             return None  # 近视300度, 2度烧伤: not a temperature
         if form in g.dose_forms and not (g.dose_left.search(view, max(0, s1 - 8), s1) or (
                 (pre0 := g.prefix.search(view, max(0, s1 - 24), s1)) and g.dose_left.search(view, max(0, pre0.start() - 8), pre0.end()))):
@@ -1009,7 +1066,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     every = bool(pre and pre.group("every"))
     prefix_unit = (pre.groupdict().get("pu") or pre.groupdict().get("pu2")) if pre is not None else None
     lb_word = pre.groupdict().get("lb") if pre is not None else None
-    lookback = bool(lb_word) and unit in _time_seconds()
+    lookback = bool(lb_word) and unit in _time_seconds() and not (
+        lb_word == "近" and g.nearly_after.search(view, max(0, pre.start("lb") - 6), pre.start("lb")))
     if lb_word and not lookback and lb_word in g.suffix_apx | {"近"} and not apx_word:
         apx_word = lb_word  # 近八成: "nearly" before anything but a time unit
     if not unit and prefix_unit:
@@ -1024,7 +1082,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         return None
     if form and _right_blocked(view, unit_end, form, unit, g):
         return None
-    if zh and unit in _time_seconds() and g.past_right.match(view, unit_end):
+    if zh and unit in _time_seconds() and g.past_right.match(view, unit_end) \
+            and not g.past_event.search(view, max(0, s1 - 6), s1):
         return None  # 3天前: a point in the past, not a duration
     if zh and unit == "year" and (g.profile_right.match(view, m.end()) or g.profile_left.search(
             view, max(0, (pre.start() if pre is not None and pre.group(0).strip() else s1) - 10),
@@ -1063,11 +1122,17 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
                 return None  # P<0.05, n>30: statistics, not claims
             unit = "ratio"
         elif zh and tok1[-1] in "万亿" and not has_range and not every and not (pre is not None and pre.group("rate")) \
-                and view[max(0, s1 - 1):s1] != "每" and (pm := g.people_right.match(view, m.end("n1"))):
-            unit = "count"  # 200万名, 2.7亿人: population-scale counts of people
-            people_end = pm.end("cl") if pm.group("cl") else m.end("n1")
-        elif not zh and m.group("rate") and not has_range and tok1[0].isdigit():
+                and view[max(0, s1 - 1):s1] != "每" and ((pm := g.people_right.match(view, m.end("n1")))
+                                                      or g.people_left.search(view, max(0, s1 - 12), s1)):
+            unit = "count"  # 200万名, 2.7亿人, 患者已达2.45亿: population-scale counts of people
+            people_end = pm.end("cl") if pm and pm.group("cl") else m.end("n1")
+        elif not zh and m.group("rate") and not has_range and not num1.is_article and not vague:
             unit = "count"  # 2 per month
+        elif not zh and not has_range and tok1[0].isdigit() and (pm := g.people_right.match(view, m.end("n1"))) \
+                and lo_v is not None and lo_v * g.people_scales.get((pm.group("sc") or "").lower(), 1.0) >= 10000:
+            scale = g.people_scales.get((pm.group("sc") or "").lower(), 1.0)
+            lo_v, hi_v, unit = lo_v * scale, hi_v * scale, "count"  # 37 million Americans
+            people_end = pm.end("sc") if pm.group("sc") else m.end("n1")
         elif cmp_word and g.prefix_cmp.get(cmp_word if zh else cmp_word.lower()) in ("lt", "le") \
                 and g.pair_lower.search(view, max(floor, (pre.start() if pre else s1) - 30, 0), pre.start() if pre else s1):
             unit = "ratio"  # 大于10小于20: the upper bound of a pair (merged in _scan)

@@ -39,6 +39,7 @@ OUTPUT_COLUMNS = ["reference_check", "reference_key", "reference_comparator", "r
 _LOWER = ("lt", "le")
 _UPPER = ("gt", "ge")
 _POINT = ("eq", "approx")
+_COMPLEMENTS = {("lt", "ge"), ("ge", "lt"), ("le", "gt"), ("gt", "le")}
 _MEQ = "mEq/L"
 _NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
 _PAIR_BEFORE = re.compile(r"[0-9０-９][\s]*[/／][\s]*$")
@@ -434,6 +435,7 @@ class _Score:
     same_operator: bool      # the claim's operator is the row's (or the row has none to differ)
     range_end: bool          # compared with one end of a cited category range, not a threshold
     pairs: tuple             # (claim value in the row's unit, cited value) pairs to judge
+    complement: bool = False  # compared with the opposite side of the cut-off (<24 vs ≥24)
 
 
 def _score(comp: str, lo: float | None, hi: float | None, cand: _Candidate, conv) -> _Score | None:
@@ -456,7 +458,12 @@ def _score(comp: str, lo: float | None, hi: float | None, cand: _Candidate, conv
             return None
         if cand.comparator in family or cand.comparator == "eq":
             return _Score(_rel(cv, cand.value), cand.comparator in (comp, "eq"), False, ((cv, cand.value),))
-        return range_end(cv, comp) if cand.comparator == "range" else None
+        if cand.comparator == "range":
+            return range_end(cv, comp)
+        # the other side of the same cut-off: "BMI<24" restates "overweight: BMI≥24"; the bound
+        # agrees only when exactly one side includes it (lt↔ge, le↔gt)
+        return _Score(_rel(cv, cand.value), (comp, cand.comparator) in _COMPLEMENTS, False,
+                      ((cv, cand.value),), complement=True)
     if comp == "range":
         if cand.comparator != "range" or lo is None or hi is None:
             return None
@@ -534,7 +541,8 @@ def check_claim(row: dict, by_analyte: dict[str, list[_Candidate]],
             # a row the claim restates beats any deviation; a cited threshold beats the end of a
             # cited range (空腹血糖>7.0 restates the diagnostic ≥ 7.0, not "above the 4.4–7.0
             # goal"); then the nearest value, the same operator, the analyte's own rows, file order
-            order = (not close, sc.range_end, sc.distance, not sc.same_operator, rank, cand.order)
+            order = (not close, sc.range_end, sc.complement, sc.distance, not sc.same_operator, rank,
+                     cand.order)
             if best is None or order < best[0]:
                 best = (order, cand, sc, close)
     if best is None:
