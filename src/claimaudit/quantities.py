@@ -860,8 +860,8 @@ def _celsius(view: str, s1: int, g: _Grammar) -> bool:
 
 def _pair_context(view: str, s1: int, g: _Grammar, floor: int) -> bool:
     """A bare number after an upper comparator word that follows a lower bound (大于10小于20)."""
-    if not _ratio_tail(view, s1, g):
-        return False
+    if not _ratio_tail(view, s1, g) or not g.upper_start.search(view, max(floor, s1 - 12, 0), s1):
+        return False  # cheap exits: no comparator word ends here, or none of them is an upper bound
     pre = g.prefix.search(view, max(floor, s1 - 24, 0), s1)
     if pre is None or not pre.group("cmp"):
         return False
