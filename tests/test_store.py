@@ -205,3 +205,21 @@ def test_empty_lock_file_is_refused_while_fresh_and_broken_when_old(tmp_path):
         with store.lock(tmp_path):
             assert store.read_lock(tmp_path)["pid"] == os.getpid()
     assert not lock.exists()
+
+
+def test_atomic_writes_give_ordinary_file_permissions(tmp_path):
+    import os
+    import stat
+
+    from claimaudit.store import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        p = tmp_path / "t.csv"
+        atomic_write_text(p, "a\n")
+        assert stat.S_IMODE(p.stat().st_mode) == 0o644
+        os.chmod(p, 0o664)
+        atomic_write_text(p, "b\n")
+        assert stat.S_IMODE(p.stat().st_mode) == 0o664 and p.read_text() == "b\n"
+    finally:
+        os.umask(old)
