@@ -17,6 +17,8 @@ def test_cue_files_compile_and_never_match_empty(lang):
     pats = [p for ps in data["headers"].values() for p in ps]
     pats += data["furniture"]["full"] + [p for g in data["furniture"]["search"] for p in g["patterns"]]
     pats += data["furniture"].get("site", []) + [data["excerpt_end"], data["date_labels"]]
+    pats += data["furniture"]["promo"]["patterns"]  # spam / promo cues (both languages have some)
+    assert data["slashed_date_order"] in {"month_first", "unambiguous"}
     for p in pats:
         rx = re.compile(p, flags)
         assert not rx.fullmatch(""), p
@@ -30,6 +32,8 @@ def test_common_settings():
     for codec in dec["cjk_candidates"] + list(dec["aliases"].values()) + dec["single_byte_codecs"]:
         codecs.lookup(codec)  # every codec name exists
     assert dec["single_byte_codecs"][0] == "cp1252"
+    crumb = common["head_crumb"]
+    assert 1 <= crumb["max_line"] <= 5 and crumb["min_parts"] >= 2  # head only; never eats a lone "A | B"
     cues()  # everything compiles together
 
 

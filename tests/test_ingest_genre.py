@@ -264,3 +264,64 @@ def test_header_meta_page_is_linear():
     t0 = time.perf_counter(); build_article(small, "s.txt"); ts = time.perf_counter() - t0
     t0 = time.perf_counter(); build_article(large, "l.txt"); tl = time.perf_counter() - t0
     assert tl < 16 * 8 * max(ts, 2e-3)
+
+
+# --- gap 6: spam / promo lines, bar breadcrumbs at the page head, US dates -------------------
+@pytest.mark.parametrize("line", [
+    "加我微信 yz888 免费领取瘦身秘籍！！！", "扫码添加客服，立即咨询", "关注公众号“健康小灶”回复“血糖”即可获取", "點擊這裡了解更多>>",
+    "免費領取體檢優惠券", "限时特价，先到先得", "添加小助手领取饮食手册", "Click here to claim your free guide!",
+    "Subscribe to our newsletter", "Get our free e-book today", "Use promo code HEALTH10 at checkout",
+    "See all our sleep tips >>", "上一篇：感冒吃什么 下一篇：发烧怎么办"])
+def test_spam_and_promo_lines_are_furniture(line):
+    assert kind_of(line) == "furniture"
+
+
+@pytest.mark.parametrize("line", [
+    "增加微量元素的摄入有助于伤口愈合。", "Sugar-free gum may help after meals.", "Act now if you notice signs of a stroke.",
+    "Patients can join a support group to share updates with family.", "空腹血糖>7.0 mmol/L可诊断糖尿病。",
+    "患者可在出院时领取检查报告。", "Adults need at least 150 minutes of activity a week."])
+def test_prose_near_promo_words_stays_content(line):
+    assert kind_of(line) == "content"
+
+
+@pytest.mark.parametrize("line, family, want", [
+    ("Last updated: 11/02/2023", "en", "2023-11-02"),   # en: month first (US)
+    ("Last updated: 25/02/2023", "en", "2023-02-25"),   # en: a > 12, so day first
+    ("更新：11/02/2023", "zh", ""),                       # zh: ambiguous, not read
+    ("更新：25/02/2023", "zh", "2023-02-25"),
+    ("Published 2023/11/02", "en", "2023-11-02"),
+])
+def test_slashed_dates_follow_the_page_language(line, family, want):
+    from claimaudit.segment import find_date
+    assert find_date(simplified_view(line), family) == want
+
+
+def test_bar_breadcrumb_only_at_the_head_before_a_title():
+    head = build_article("Home | Conditions | Diabetes\nLow Blood Sugar (Hypoglycemia): Symptoms and Treatment\n\n"
+                         "Blood sugar below 70 mg/dL is low.\n", "c.txt")
+    assert head.title == "Low Blood Sugar (Hypoglycemia): Symptoms and Treatment"
+    assert head.documents[0].role == "furniture"
+    # further down the page, the same shape is content (a table-like row)
+    lines = ["Low blood sugar", "", "Blood sugar below 70 mg/dL is low.", "", "Eat fast sugar first.", "",
+             "Juice | Candy | Glucose Tablets", "", "Recheck after 15 minutes."]
+    art = build_article("\n".join(lines) + "\n", "d.txt")
+    assert doc_containing(art, "Juice | Candy").role in CONTENT_ROLES
+    # a bar title followed by a paragraph is no breadcrumb
+    art = build_article("Hypoglycemia | Symptoms | Causes\nBlood sugar below 70 mg/dL is low. Eat 15 grams of sugar.\n",
+                        "e.txt")
+    assert doc_containing(art, "Hypoglycemia |").role in CONTENT_ROLES
+
+
+@pytest.mark.parametrize("unit, tail", [("加我 ", "x"), ("free ", "x"), ("a >", "x"), ("Home | ", "x"),
+                                        ("关注 ", "x"), ("subscribe ", "x"), ("1/2/", "x")])
+def test_promo_and_crumb_rules_do_not_backtrack(unit, tail):
+    def run(n: int) -> float:
+        text = (unit * n + tail + "\nTitle line\nBody text.\n")
+        t0 = time.perf_counter()
+        for _ in range(10):
+            build_article(text, "t.txt")
+        return time.perf_counter() - t0
+
+    run(2)
+    small, large = run(3), run(24)
+    assert large < 8 * 10 * max(small, 1e-3)

@@ -384,6 +384,12 @@ class _Grammar:
     fraction_anchors: tuple = ()
     people_scales: dict | None = None
     one_in: re.Pattern | None = None  # 1 in 5 adults
+    age_left: re.Pattern | None = None  # "people over " / "adults " ending right before an age
+    age_prefix: frozenset = frozenset()  # over, under, older than … (lower case)
+    age_suffix: frozenset = frozenset()  # and older, or younger … (lower case)
+    age_right: re.Pattern | None = None  # "over 65 patients": a count, not an age
+    per_minute: re.Pattern | None = None  # 心率 … 100次/分 → bpm
+    per_minute_units: dict | None = None
 
 
 def _lines(name: str) -> list[str]:
@@ -468,6 +474,8 @@ def _zh_grammar() -> _Grammar:
         blocked_left_chars=z["blocked_left_chars"], classifiers=set(z["classifiers"]),
         between_conn=set(z["between_connectors"]), vague_words={"数", "几"}, prefix_units={},
         persistence=re.compile(rf"\s?(?:{_alt(z['persistence_suffixes'])})"),
+        per_minute=re.compile(rf"(?P<w>{_alt(z['per_minute_measures'])})[^，。；;,\n]{{0,16}}\Z"),
+        per_minute_units=z["per_minute_measures"],
         analyte_tail=_tails(list(analytes) + list(z["prefix_comparators"])
                             + ["为", "是", "在", "于", ":", ")", "）", "="]))
 
@@ -554,6 +562,12 @@ def _en_grammar() -> _Grammar:
                             + ["of", "was", "is", ":", ")", "="]),
         age_meta=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['age_metadata_left'])})\s?[,|/:]?\s{{1,2}}\Z"),
         prefix_unit_re=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['prefix_units'])})\s{{1,3}}\Z"),
+        age_left=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['age_nouns'])}),?[ \t]{{1,2}}"
+                            rf"(?:(?i:{_alt(e['age_joiners'])})[ \t]{{1,2}})?"
+                            rf"(?:(?P<cmp>(?i:{_alt(e['age_prefix_comparators'])}))[ \t]{{1,2}})?\Z"),
+        age_prefix=frozenset(w.lower() for w in e["age_prefix_comparators"]),
+        age_suffix=frozenset(w.lower() for w in e["age_suffix_comparators"]),
+        age_right=re.compile(rf"[ \t]{{1,2}}(?i:{_alt(e['age_blocked_right'])})(?![A-Za-z])|[A-Za-z0-9%\-]"),
         article_left=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['article_left_words'])})\s{{1,2}}\Z"))
 
 
@@ -875,11 +889,30 @@ def _bare_extra(m: re.Match, view: str, g: _Grammar) -> bool:
     """Cheap test: can a number without a unit still be a claim by a genre rule (200万人, 2 per month)?"""
     if g.family == "zh":
         return m.group("n1")[-1] in "万亿"
-    if m.group("rate") is not None:
+    if m.group("rate") is not None or _age_context(m, view, g):
         return True
     e = m.end("n1")
     return view[e:e + 1] == " " and m.group("n2") is None and m.group("n1")[:1].isdigit() \
         and bool(g.people_right.match(view, e))
+
+
+def _age_context(m: re.Match, view: str, g: _Grammar) -> bool:
+    """An age written without its unit after a population noun: "people over 65", "women under 40",
+    "adults 65 and older" (digits only, no second number, nothing count-like right after it)."""
+    if g.age_left is None or m.group("n2") is not None or m.group("u1") is not None \
+            or not m.group("n1")[:1].isdigit():
+        return False
+    s1, suf = m.start("n1"), re.sub(r"\s+", " ", (m.group("suf") or "").strip().lower())
+    if suf:
+        if suf not in g.age_suffix or re.match(r"\s{0,3}[0-9]", view[m.end():m.end() + 4]):
+            return False  # "over 65 and under 80": the suffix words open the upper bound
+    elif not _ratio_tail(view, s1, g) or g.age_right.match(view, m.end("n1")):
+        return False  # cheap exit: no comparator word ends here, or a count noun follows
+    left = g.age_left.search(view, max(0, s1 - 40), s1)
+    if left is None:
+        return False
+    cmp = (left.group("cmp") or "").lower()
+    return (cmp in g.age_prefix and not suf) if cmp else bool(suf)
 
 
 def _left_ok(view: str, i: int, g: _Grammar) -> bool:
@@ -1116,6 +1149,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             unit = ""
         elif analyte_unit:
             unit = analyte_unit
+        elif not zh and _age_context(m, view, g):
+            unit = "age_years"  # people over 65, adults 65 and older
         elif symbol_cmp and tok1[0].isdigit():
             head = view[max(0, pre.start() - 3):pre.start()]
             if re.search(r"(?<![A-Za-z])[PpNnr]\s?\Z", head):
@@ -1189,7 +1224,9 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             return None
     # ---- span
     q_start = s1 - 1 if signed and not has_range else s1
-    if pre is not None and pre.group(0).strip() and (cmp_word or apx_word or rate or every or between
+    # 在60~100次/分: only a prefix rate word (每天) joins the quote, not a suffix rate (次/分)
+    pre_rate = bool(pre is not None and pre.groupdict().get("rate") and g.rate_prefix.get(pre.group("rate")))
+    if pre is not None and pre.group(0).strip() and (cmp_word or apx_word or pre_rate or every or between
                                                       or prefix_unit or lookback):
         q_start = pre.start()
         while q_start < s1 and view[q_start].isspace():
@@ -1209,6 +1246,10 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         q_end -= 1
     if q_start < floor:
         q_start = s1
+    if zh and unit == "count" and rate == "minute" and g.per_minute is not None:
+        pm = g.per_minute.search(view, max(0, q_start - 24), s1)
+        if pm is not None:
+            unit, rate = g.per_minute_units[pm.group("w")], ""  # 心率60~100次/分 → bpm
     # ---- blood pressure: "140/90mmHg" is two readings
     if m.group("bp") and unit == "mmHg" and not has_range:
         v2 = float(m.group("bp")[1:])

@@ -12,7 +12,13 @@ documents:
 * remaining content of the page body (and of "More Info"-like essays) forms main documents;
 * everything else that is not blank is furniture, merged into runs;
 * page-level metadata read from furniture lines (header bylines "作者：…" / "By …, RN", dates,
-  "来源：…" sites) goes to the main documents.
+  "来源：…" sites) goes to the main documents; a closing byline after the article gives its
+  author and, when the header has none, its date;
+* a bar breadcrumb "Home | Conditions | Diabetes" among the first lines, before a title line, is
+  furniture; spam / promo lines (``furniture.promo`` cues) are furniture wherever they stand.
+
+Dates "a/b/yyyy" follow the line's language (``slashed_date_order``): month first in English
+(US, unless a > 12), only unambiguous ones in Chinese.
 
 Documents never overlap; each starts and ends on a non-space character of a line.
 """
@@ -61,6 +67,9 @@ class Cues:
     title_max: dict[str, int]
     title_bad_end: dict[str, re.Pattern]
     min_excerpt: dict[str, int]
+    numeric_dates: tuple[re.Pattern, ...]  # each numeric date shape of common.yaml, searched by find_date
+    slashed_order: dict[str, str]  # a/b/yyyy reading per family: month_first / unambiguous
+    head_crumb: dict  # common.yaml head_crumb: "Home | Conditions | Diabetes" at the page top
 
 
 def _alt(items) -> str:
@@ -101,6 +110,9 @@ def cues() -> Cues:
             # floating patterns stay separate: a merged alternation loses the regex engine's
             # literal-prefix scan and is several times slower on long pages
             furn_search += [(grp["max_len"], "search", re.compile(p, fl)) for p in floating]
+        promo = d["furniture"].get("promo")
+        if promo:  # spam / promo cues: one alternation (short lines only)
+            furn_search.append((promo["max_len"], "search", _any(promo["patterns"], fl)))
         site += [re.compile(p, fl) for p in d["furniture"].get("site", [])]
     by = zh["byline"]
     hosp = zh["hospital"]
@@ -139,6 +151,9 @@ def cues() -> Cues:
         title_max={"zh": zh["title"]["max_chars"], "en": en["title"]["max_chars"]},
         title_bad_end={"zh": re.compile(zh["title"]["bad_end"]), "en": re.compile(en["title"]["bad_end"])},
         min_excerpt=dict(common["section_end_min_excerpt_chars"]),
+        numeric_dates=tuple(re.compile(p) for p in common["dates"]["numeric"]),
+        slashed_order={lang: d.get("slashed_date_order", "unambiguous") for lang, d in data.items()},
+        head_crumb=dict(common["head_crumb"]),
     )
 
 
@@ -220,13 +235,29 @@ def _core(view: str) -> str:
     return _MD_RE.sub("", view)
 
 
-def iso_date(m: re.Match) -> str:
-    """ISO date from a match of the numeric or English date shapes ("" when impossible)."""
+def _slashed(a: int, b: int, order: str) -> tuple[int, int] | None:
+    """(month, day) of an a/b/yyyy date: ``month_first`` (US, English pages) reads a as the month
+    unless a > 12; ``unambiguous`` reads it only when one part is > 12 (else None)."""
+    if a > 12:
+        return b, a
+    if order == "month_first" or b > 12:
+        return a, b
+    return None
+
+
+def iso_date(m: re.Match, family: str = "") -> str:
+    """ISO date from a match of the numeric or English date shapes ("" when impossible). ``family``
+    ("en"/"zh") sets how an a/b/yyyy date is read (``slashed_date_order``); unknown: unambiguous only."""
     g = m.groupdict()
     months = load_yaml("segment", "en.yaml")["months"]
     try:
         if g.get("y"):
             y, mo, d = int(g["y"]), int(g["m"]), int(g["d"])
+        elif g.get("sy"):
+            md = _slashed(int(g["sa"]), int(g["sb"]), cues().slashed_order.get(family, "unambiguous"))
+            if md is None:
+                return ""
+            y, (mo, d) = int(g["sy"]), md
         else:
             mon = (g.get("mon") or g.get("mon2") or "").lower()
             mo = next(k for k, name in enumerate(months, 1) if name.startswith(mon[:3]))
@@ -238,12 +269,13 @@ def iso_date(m: re.Match) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def find_date(text: str) -> str:
-    """The first date (numeric or English month name) anywhere in ``text``, as ISO, else ""."""
+def find_date(text: str, family: str = "") -> str:
+    """The first date (numeric or English month name) anywhere in ``text``, as ISO, else ""
+    (``family`` as in ``iso_date``)."""
     c = cues()
-    for pat in (re.compile(load_yaml("segment", "common.yaml")["dates"]["numeric"][0]), c.date_en):
+    for pat in (*c.numeric_dates, c.date_en):
         for m in pat.finditer(text):
-            iso = iso_date(m)
+            iso = iso_date(m, family)
             if iso:
                 return iso
     return ""
@@ -269,7 +301,7 @@ def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict
     if len(view) <= 80:
         m = c.date_line.match(view)
         if m:
-            return "date", {"date": iso_date(m)}
+            return "date", {"date": iso_date(m, family)}
         m = c.byline.match(view)
         if m and not any(w in m.group("name") for w in c.not_names):
             return "byline", _groups(m, text)
@@ -277,7 +309,7 @@ def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict
         for pat in c.asker:
             m = pat.match(view)
             if m:
-                return "asker", {**_groups(m, text), "date": find_date(view)}
+                return "asker", {**_groups(m, text), "date": find_date(view, family)}
         for pat in c.reply:
             m = pat.match(view)
             if m:
@@ -364,6 +396,40 @@ def _title_like(line: Line) -> bool:
 
 def _title_text(line: Line) -> str:
     return _MD_RE.sub("", line.text)
+
+
+_CRUMB_BAD = re.compile(r"[\d.,;:!?。，；：！？、()（）\[\]]")
+_HAN_ONLY = re.compile(r"[\u3400-\u9fff]{1,12}")
+
+
+def _crumb_parts(view: str) -> bool:
+    """A bar-separated breadcrumb "Home | Conditions | Diabetes": short, capitalized (or Han) parts
+    without digits or sentence punctuation (see common.yaml ``head_crumb``)."""
+    cfg = cues().head_crumb
+    parts = [p.strip() for p in _BARS.split(view)]
+    if len(parts) < 2 or not all(parts):
+        return False
+    home = {w.lower() for w in cfg["home_words"]}
+    if len(parts) < int(cfg["min_parts"]) and parts[0].lower() not in home:
+        return False
+    for p in parts:
+        if len(p) > int(cfg["part_max_chars"]) or _CRUMB_BAD.search(p):
+            return False
+        if not (_HAN_ONLY.fullmatch(p) or (p[0].isupper() and len(p.split()) <= int(cfg["part_max_words"]))):
+            return False
+    return True
+
+
+def _head_crumb(lines: list[Line]) -> None:
+    """A bar breadcrumb among the first few non-blank lines, with a title line after it, is furniture
+    (never the page's title). Only at the page head: bars further down may be table rows or content."""
+    cfg = cues().head_crumb
+    head = [ln for ln in lines[:64] if ln.kind != "blank"]
+    for k, ln in enumerate(head[:int(cfg["max_line"])]):
+        if ln.kind == "content" and ("|" in ln.view or "｜" in ln.view) and len(ln.view) <= 120:
+            nxt = next((x for x in head[k + 1:] if x.kind not in ("furniture", "date")), None)
+            if nxt is not None and _title_like(nxt) and _crumb_parts(ln.view):
+                ln.kind, ln.info = "furniture", {}
 
 
 def _force_furniture(lines: list[Line], spans: list[tuple[int, int]]) -> None:
@@ -535,7 +601,7 @@ def _block_meta(lines: list[Line], start: int, a: int, cred_end: int, last: int)
         if m:
             hospital = ln.text[m.start("hospital"):m.end("hospital")].strip().rstrip(",")
     specialty = info.get("specialty", "")
-    published = published or (find_date(specialty) if specialty else "")
+    published = published or (find_date(specialty, lines[a].family) if specialty else "")
     return Span(start, last, "answer", title, info.get("name", ""),
                 _credentials(*credential_parts(specialty), hospital), published)
 
@@ -613,6 +679,7 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
     lines = split_lines(text, view)
     for ln in lines:
         ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
+    _head_crumb(lines)
     _force_furniture(lines, furniture_spans or [])
     _sections(lines)
 
@@ -640,7 +707,8 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
     first_main = min([r[0] for r in runs] + [first_block, len(lines)])
     published = page_published or next(
         (ln.info.get("date", "") for ln in lines[:first_main] if ln.kind == "date" and ln.info.get("date")), "") \
-        or next((d for d in (find_date(ln.view) for ln in lines[:first_main] if ln.kind == "furniture") if d), "")
+        or next((d for d in (find_date(ln.view, ln.family) for ln in lines[:first_main] if ln.kind == "furniture")
+                 if d), "")
     site = page_site or _site(lines)
 
     spans: list[Span] = list(teasers)
@@ -673,6 +741,11 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
         foot_author, foot_cred = _header_author(lines[:first_main] + _footer_lines(lines, last))
         if foot_author:
             header_author, header_cred = foot_author, foot_cred
+    if main_spans and not published:  # "By …, PharmD | Last updated: 11/02/2023" after the article
+        published = _footer_date(lines, max(s.last for s in main_spans))
+        for ms in main_spans:
+            if not ms.published and lines[ms.first].section == "body":
+                ms.published = published
     if header_author:  # a page-level byline authors every main document of the page body
         for ms in main_spans:
             if not ms.author and lines[ms.first].section == "body":
@@ -760,6 +833,26 @@ def _footer_lines(lines: list[Line], after: int, limit: int = 6) -> list[Line]:
     return out
 
 
+def _footer_date(lines: list[Line], after: int, limit: int = 6) -> str:
+    """The first date of the few furniture / date lines right after line ``after``: a date line or
+    a byline's date ("Last reviewed: 11/02/2023" under an article whose header gave no date)."""
+    seen = 0
+    for ln in lines[after + 1:]:
+        if ln.kind == "blank":
+            continue
+        if ln.kind not in ("furniture", "date") or seen >= limit:
+            break
+        seen += 1
+        if ln.kind == "date":
+            date = ln.info.get("date", "")
+        else:  # only a byline's date: "上一篇：…" or a copyright year is no article date
+            found = en_bylines(ln.view, ln.text) if ln.family == "en" else zh_bylines(ln.view, ln.text)
+            date = next((x["date"] for x in found if x["date"]), "")
+        if date:
+            return date
+    return ""
+
+
 _COMMAS = re.compile(r"\s*[,;，；|｜]\s*|\s+[—–-]\s*|\s*[—–]\s+")
 
 
@@ -808,12 +901,12 @@ def en_bylines(view: str, text: str | None = None) -> list[dict]:
             ok = (all(p[0].isupper() or p[0].isdigit() for p in creds)
                   and (" " in author or label.strip() != "by" or bool(creds)))
         if not ok:
-            if not out and not (g.not_credential.search(view[a:b]) or find_date(view[a:b])):
+            if not out and not (g.not_credential.search(view[a:b]) or find_date(view[a:b], "en")):
                 return []  # prose before any byline ("Stress caused by work…"): not a byline line
             continue
         out.append({"author": author, "credentials": "; ".join(dict.fromkeys(creds)),
                     "writer": bool(g.writer.fullmatch(m.group("label"))), "date": ""})
-    date = find_date(view) if out else ""
+    date = find_date(view, "en") if out else ""
     for b in out:
         b["date"] = date
     return out
@@ -843,7 +936,7 @@ def zh_bylines(view: str, text: str | None = None) -> list[dict]:
                         "writer": not (label and c.zh_reviewer.fullmatch(label)), "date": ""})
         if out:
             break  # labelled bylines first; the unlabelled shape only when no label is present
-    date = find_date(view) if out else ""
+    date = find_date(view, "zh") if out else ""
     for b in out:
         b["date"] = date
     return out
