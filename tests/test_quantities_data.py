@@ -73,3 +73,16 @@ def test_genre_rule_words_are_declared():
     for key in ("pair_connectors", "lookback_prefixes", "past_time_right", "profile_left", "profile_right",
                 "celsius_context", "people_classifiers", "half_nouns", "dose_left"):
         assert zh[key], key
+
+
+def test_age_and_per_minute_words_are_declared():
+    """The age rule only reuses comparator words the grammar knows, and per-minute measures name
+    declared units (bpm, breaths/min)."""
+    en = load_yaml("quantities", "en.yaml")
+    zh = load_yaml("quantities", "zh.yaml")
+    canonical = set(load_yaml("quantities", "units.yaml")["canonical"])
+    assert {en["prefix_comparators"][w] for w in en["age_prefix_comparators"]} <= {"gt", "lt"}
+    assert set(en["age_suffix_comparators"]) <= set(en["suffix_comparators"])
+    assert set(zh["per_minute_measures"].values()) <= canonical
+    assert {"bpm", "breaths/min"} <= canonical
+    assert zh["ratio_analytes"]["年龄"] == "age_years"

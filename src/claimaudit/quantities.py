@@ -388,6 +388,7 @@ class _Grammar:
     age_prefix: frozenset = frozenset()  # over, under, older than … (lower case)
     age_suffix: frozenset = frozenset()  # and older, or younger … (lower case)
     age_right: re.Pattern | None = None  # "over 65 patients": a count, not an age
+    age_max: float = 0.0  # the oldest age written without a unit
     per_minute: re.Pattern | None = None  # 心率 … 100次/分 → bpm
     per_minute_units: dict | None = None
 
@@ -567,7 +568,8 @@ def _en_grammar() -> _Grammar:
                             rf"(?:(?P<cmp>(?i:{_alt(e['age_prefix_comparators'])}))[ \t]{{1,2}})?\Z"),
         age_prefix=frozenset(w.lower() for w in e["age_prefix_comparators"]),
         age_suffix=frozenset(w.lower() for w in e["age_suffix_comparators"]),
-        age_right=re.compile(rf"[ \t]{{1,2}}(?i:{_alt(e['age_blocked_right'])})(?![A-Za-z])|[A-Za-z0-9%\-]"),
+        age_right=re.compile(rf"[ \t]{{1,2}}(?i:{_alt(e['age_blocked_right'])})(?![A-Za-z])|[A-Za-z0-9%\-/]"),
+        age_max=float(e["age_max"]),
         article_left=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['article_left_words'])})\s{{1,2}}\Z"))
 
 
@@ -899,9 +901,10 @@ def _bare_extra(m: re.Match, view: str, g: _Grammar) -> bool:
 def _age_context(m: re.Match, view: str, g: _Grammar) -> bool:
     """An age written without its unit after a population noun: "people over 65", "women under 40",
     "adults 65 and older" (digits only, no second number, nothing count-like right after it)."""
-    if g.age_left is None or m.group("n2") is not None or m.group("u1") is not None \
-            or not m.group("n1")[:1].isdigit():
-        return False
+    tok = m.group("n1")
+    if g.age_left is None or m.group("n2") is not None or m.group("u1") is not None or m.group("rate") \
+            or not tok[:1].isdigit() or float(tok.replace(",", "")) > g.age_max:
+        return False  # smokers over 20 a day, people over 100,000: not ages
     s1, suf = m.start("n1"), re.sub(r"\s+", " ", (m.group("suf") or "").strip().lower())
     if suf:
         if suf not in g.age_suffix or re.match(r"\s{0,3}[0-9]", view[m.end():m.end() + 4]):
