@@ -32,8 +32,10 @@ def _cost(text: str, lang: str) -> float:
     (lambda n: ("大于1小于2且" * (n // 7 + 1))[:n], "zh-Hans", 20_000),
     (lambda n: ("一半的患者半数" * (n // 7 + 1))[:n], "zh-Hans", 20_000),
     (lambda n: ("half of patients 1 in 5 adults " * (n // 31 + 1))[:n], "en", 30_000),
+    (lambda n: ("women over 4 and older adults 6 and under " * (n // 42 + 1))[:n], "en", 30_000),
+    (lambda n: ("心率年龄大于6每周3晚" * (n // 10 + 1))[:n], "zh-Hans", 20_000),
 ], ids=["digits", "chained-ranges-zh", "approximators", "zh-prose", "chained-ranges-en", "en-words",
-        "mean-sd", "paired-comparators", "halves-zh", "fractions-en"])
+        "mean-sd", "paired-comparators", "halves-zh", "fractions-en", "ages-en", "ages-nights-zh"])
 def test_linear(make, lang, size):
     small, large = make(size), make(size * 10)
     _cost(small[:1000], lang)  # warm the compiled grammar

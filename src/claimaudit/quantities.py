@@ -902,10 +902,14 @@ def _age_context(m: re.Match, view: str, g: _Grammar) -> bool:
     """An age written without its unit after a population noun: "people over 65", "women under 40",
     "adults 65 and older" (digits only, no second number, nothing count-like right after it)."""
     tok = m.group("n1")
-    if g.age_left is None or m.group("n2") is not None or m.group("u1") is not None or m.group("rate") \
+    false_range = ((m.group("c") or "").strip().lower() in g.between_conn and m.group("u2") is None
+                   and not (m.group("n2") or "0")[:1].isdigit())  # over 70 and a pulse of …
+    if g.age_left is None or (m.group("n2") is not None and not false_range) or m.group("u1") is not None \
+            or m.group("rate") \
             or not tok[:1].isdigit() or float(tok.replace(",", "")) > g.age_max:
         return False  # smokers over 20 a day, people over 100,000: not ages
-    s1, suf = m.start("n1"), re.sub(r"\s+", " ", (m.group("suf") or "").strip().lower())
+    s1 = m.start("n1")
+    suf = re.sub(r"\s+", " ", (m.group("suf") or "").strip().lower()) if m.group("n2") is None else ""
     if suf:
         if suf not in g.age_suffix or re.match(r"\s{0,3}[0-9]", view[m.end():m.end() + 4]):
             return False  # "over 65 and under 80": the suffix words open the upper bound
