@@ -86,6 +86,12 @@ def test_cli_audit_with_dask_engine_writes_the_local_engines_csvs(tmp_path, corp
     assert "claims.csv" in local_csvs and "groups.csv" in local_csvs
     for csv in local_csvs:
         assert (tmp_path / "dask" / csv).read_bytes() == (tmp_path / "local" / csv).read_bytes(), csv
+    # the Dask engine also leaves the machine tables as partitioned Parquet
+    import duckdb
+
+    glob = str(tmp_path / "dask" / "parquet" / "claims" / "*.parquet")
+    n = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()[0][0]
+    assert n == len(local_tables.claims) > 0
 
 
 def test_parquet_tables_round_trip_and_replace(tmp_path, local_tables):

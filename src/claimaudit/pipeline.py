@@ -70,5 +70,7 @@ def run_audit(paths: Sequence[str | Path], claims_dir: Path, reports_dir: Path,
     tables = analyze(articles, ref, claims, consistency.load_overrides(claims_dir))
     tables.failures = failures
     store.write_machine_tables(claims_dir, tables)
+    if engine == "dask":  # corpora too large for CSV are queried from Parquet (DuckDB, pandas)
+        distributed_engine.write_parquet_tables(claims_dir, tables)
     report.write_reports(reports_dir, claims_dir, tables)
     return tables
