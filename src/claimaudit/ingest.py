@@ -254,7 +254,8 @@ def build_article(text: str, name: str, path: str = "", encoding: str = "utf-8",
         docs = [replace(d, title=head) if d.title == meta["title"] else d for d in docs]
         found = {**found, "title": head if found["title"] == meta["title"] else found["title"]}
     return Article(name=name, path=path, text=text, encoding=encoding, format=fmt, lang=lang,
-                   title=found["title"], published=found["published"], site=found["site"], documents=docs)
+                   title=found["title"], published=found["published"], site=found["site"], documents=docs,
+                   meta=found["meta"])
 
 
 @lru_cache(maxsize=None)
@@ -301,7 +302,10 @@ def _same_brand(suffix: str, site: str) -> bool:
 
 def meta_spans(article: Article) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of the metadata lines (bylines, hospital lines, asker lines, dates)
-    of an article; those inside content documents are authorship, not claims."""
+    of an article; those inside content documents are authorship, not claims. Read from
+    ``article.meta`` (found at ingest) when present, else computed from the text."""
+    if article.meta is not None:
+        return list(article.meta)
     from .segment import meta_line_spans
 
     return meta_line_spans(article.text)
@@ -365,7 +369,8 @@ def _renamed(art: Article, name: str) -> Article:
     docs = [Document(**{**d.__dict__, "article": name, "doc_id": f"{name}#{d.doc_id.rsplit('#', 1)[1]}"})
             for d in art.documents]
     return Article(name=name, path=art.path, text=art.text, encoding=art.encoding, format=art.format,
-                   lang=art.lang, title=art.title, published=art.published, site=art.site, documents=docs)
+                   lang=art.lang, title=art.title, published=art.published, site=art.site, documents=docs,
+                   meta=art.meta)
 
 
 # --------------------------------------------------------------------------------------------

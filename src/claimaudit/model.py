@@ -47,6 +47,10 @@ class Article:
     published: str = ""
     site: str = ""
     documents: list[Document] = field(default_factory=list)
+    # ``(start, end, kind)`` of the metadata lines (bylines, hospital, asker and date lines), found
+    # once at ingest while segmenting, so the extractor need not classify every line again.
+    # ``None``: not computed (an Article built by hand); ``ingest.meta_spans`` then computes it.
+    meta: list[tuple[int, int, str]] | None = None
 
     def doc_text(self, doc: Document) -> str:
         return self.text[doc.start:doc.end]

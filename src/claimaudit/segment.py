@@ -674,11 +674,13 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
             profile: ScriptProfile | None = None,
             furniture_spans: list[tuple[int, int]] | None = None) -> tuple[list[Document], dict]:
     """Documents of one page, in text order, plus page metadata found in the text
-    (``title``, ``published``, ``site``)."""
+    (``title``, ``published``, ``site``) and ``meta``, the page's metadata-line spans (exactly
+    ``meta_line_spans(text, view)``, read off the same classification instead of a second pass)."""
     view = simplified_view(text) if view is None else view
     lines = split_lines(text, view)
     for ln in lines:
         ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
+    meta = _meta_of_lines(lines)  # before the structural rules below re-kind any line
     _head_crumb(lines)
     _force_furniture(lines, furniture_spans or [])
     _sections(lines)
@@ -769,7 +771,7 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
         docs.append(Document(article=article, doc_id=f"{article}#{n}", role=s.role, lang=lang,
                              start=start, end=end, title=s.title, author=s.author,
                              credentials=s.credentials, published=s.published, site=site))
-    return docs, {"title": title, "published": published, "site": site}
+    return docs, {"title": title, "published": published, "site": site, "meta": meta}
 
 
 META_KINDS = ("byline", "reply", "hospital", "asker", "date")
@@ -782,13 +784,22 @@ def meta_line_spans(text: str, view: str | None = None) -> list[tuple[int, int, 
     answer); the extractor can skip these spans so that "20~29 year old", "三甲" or an ask date are
     never read as claims."""
     view = simplified_view(text) if view is None else view
+    lines = split_lines(text, view)
+    for ln in lines:
+        if ln.view:
+            ln.kind = classify(ln.view, ln.family, ln.text)[0]
+    return _meta_of_lines(lines)
+
+
+def _meta_of_lines(lines: list[Line]) -> list[tuple[int, int, str]]:
+    """Metadata-line spans of lines as ``classify`` kinded them (shared by ``segment``, which
+    already classified every line, and ``meta_line_spans``)."""
     inline = cues().asker_inline
     out = []
-    for ln in split_lines(text, view):
+    for ln in lines:
         if ln.view:
-            kind, _ = classify(ln.view, ln.family, ln.text)
-            if kind in META_KINDS:
-                out.append((ln.start, ln.end, kind))
+            if ln.kind in META_KINDS:
+                out.append((ln.start, ln.end, ln.kind))
             elif ln.family == "zh" and (m := inline.match(ln.view)):
                 out.append((ln.start, ln.start + m.end(), "asker"))  # "病情描述（女，28岁）：…" prefix only
     return out

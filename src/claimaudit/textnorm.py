@@ -62,15 +62,36 @@ def _line_view(line: str, converted: str, table: dict[int, str]) -> str:
     return line.translate(table)
 
 
+_SHORT_VIEW = 4096  # strings up to this length share a large cache; longer ones (article texts) a small one
+
+
 def simplified_view(text: str) -> str:
     """Traditional→simplified view of ``text`` with exactly the same length.
 
     OpenCC's phrase conversion (which keeps e.g. 著名 while mapping 著作…) is used line by line
     wherever it preserved the line's length and its non-Han characters; any other line falls back
     to the per-character table, so the result is always aligned with the input.
+
+    Pure ASCII returns as is (nothing to convert). Results are memoised: the same article text,
+    document, sentence or title is viewed by ingest, the grammar, the cues, grading and
+    consistency, and the view is a pure function of the string.
     """
-    if not text:
+    if not text or text.isascii():
         return text
+    return _view_short(text) if len(text) <= _SHORT_VIEW else _view_long(text)
+
+
+@lru_cache(maxsize=16384)
+def _view_short(text: str) -> str:
+    return _simplified_view(text)
+
+
+@lru_cache(maxsize=64)
+def _view_long(text: str) -> str:
+    return _simplified_view(text)
+
+
+def _simplified_view(text: str) -> str:
     table = char_table_t2s()
     try:
         converted = _converter("t2s").convert(text)
