@@ -1,5 +1,8 @@
 """Linear-time guards: 10x more adversarial input costs about 10x more time, never more than 25x.
 
+The four shapes the extraction issue names (digits, `1-1-1-…`, `约约约…`, unpunctuated Chinese)
+are measured at 100 kB against 1 MB; the other shapes at smaller sizes to keep the suite quick.
+
 Chinese has no spaces, so one backtracking pattern could stall on a long page; these inputs are the
 shapes that would expose it (long digit runs, chained ranges, repeated approximators, unpunctuated
 prose). Only ratios of sizes are compared, never absolute times.
@@ -23,10 +26,10 @@ def _cost(text: str, lang: str) -> float:
 
 @pytest.mark.parametrize("make,lang,size", [
     (lambda n: "1" * n, "zh-Hans", 100_000),
-    (lambda n: "1-" * (n // 2), "zh-Hans", 50_000),
+    (lambda n: "1-" * (n // 2), "zh-Hans", 100_000),
     (lambda n: "约" * n, "zh-Hans", 100_000),
     (lambda n: (ZH * (n // len(ZH) + 1))[:n], "zh-Hans", 100_000),
-    (lambda n: "1-" * (n // 2), "en", 30_000),
+    (lambda n: "1-" * (n // 2), "en", 100_000),
     (lambda n: ("a few 1 to " * (n // 11 + 1))[:n], "en", 30_000),
     (lambda n: ("(1.5±0.3)岁" * (n // 10 + 1))[:n], "zh-Hans", 20_000),
     (lambda n: ("大于1小于2且" * (n // 7 + 1))[:n], "zh-Hans", 20_000),
