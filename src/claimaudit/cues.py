@@ -56,21 +56,42 @@ def _compile(fam: str, patterns: tuple[str, ...]) -> re.Pattern | None:
     if not patterns:
         return None
     if fam == "en":  # word boundaries, except around symbol-only phrases such as "~"
-        body = "|".join(rf"(?<![\w-])(?:{p})(?![\w-])" if re.search(r"[A-Za-z0-9]", p) else f"(?:{p})"
-                        for p in patterns)
-        return re.compile(body, re.IGNORECASE)
+        return re.compile(_en_body(patterns), re.IGNORECASE)
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+def _en_body(patterns: tuple[str, ...]) -> str:
+    """The English alternation: each worded phrase between word-boundary look-arounds, symbol-only
+    phrases bare, in file order. A run of worded phrases shares one look-behind instead of
+    repeating it per phrase; it is zero-width, so the regex matches exactly the same spans with the
+    same winning alternative, but the look-behind is tested once per position instead of once per
+    phrase per position (English scans were 4-10x slower)."""
+    parts: list[str] = []
+    run: list[str] = []
+    for p in patterns:
+        if re.search(r"[A-Za-z0-9]", p):
+            run.append(rf"(?:{p})(?![\w-])")
+            continue
+        if run:
+            parts.append(r"(?<![\w-])(?:" + "|".join(run) + ")")
+            run = []
+        parts.append(f"(?:{p})")
+    if run:
+        parts.append(r"(?<![\w-])(?:" + "|".join(run) + ")")
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=None)
 def pattern(fam: str, key: str, sub: str | None = None) -> re.Pattern | None:
-    """Compiled regex of a phrase list (``key`` or ``key.sub``) of the cue file."""
+    """Compiled regex of a phrase list (``key`` or ``key.sub``) of the cue file (cached: the
+    phrase files are read-only, and this is looked up once per phrase class per claim)."""
     node = phrases(fam).get(key, [])
     if sub is not None:
         node = (node or {}).get(sub, [])
     return _compile(fam, tuple(node or ()))
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _zh_view(text: str) -> str:
     return textnorm.simplified_view(text)
 
@@ -83,12 +104,83 @@ def view(text: str, fam: str) -> str:
 def find(text: str, fam: str, key: str, a: int, b: int, sub: str | None = None,
          label: str = "") -> list[Hit]:
     """Non-empty hits of a phrase list inside ``[a, b)``, as spans of the original text."""
+    if a >= b:
+        return []
+    return list(_find(text, fam, key, a, b, sub, label or key))
+
+
+@lru_cache(maxsize=16384)
+def _find(text: str, fam: str, key: str, a: int, b: int, sub: str | None,
+          label: str) -> tuple[Hit, ...]:
+    """``find``, memoised: a sentence's span is searched for the same phrases by every claim in
+    it, by the next sentence's claims (previous-sentence cue) and again by grading."""
+    pat = pattern(fam, key, sub)
+    if pat is None:
+        return ()
+    v = view(text, fam)
+    return tuple(Hit(m.start(), m.end(), text[m.start():m.end()], label)
+                 for m in pat.finditer(v, a, b) if m.end() > m.start())
+
+
+def has_hit(text: str, fam: str, key: str, a: int, b: int, sub: str | None = None) -> bool:
+    """``bool(find(...))`` that stops at the first non-empty hit."""
     pat = pattern(fam, key, sub)
     if pat is None or a >= b:
-        return []
-    v = view(text, fam)
-    return [Hit(m.start(), m.end(), text[m.start():m.end()], label or key)
-            for m in pat.finditer(v, a, b) if m.end() > m.start()]
+        return False
+    return any(m.end() > m.start() for m in pat.finditer(view(text, fam), a, b))
+
+
+@lru_cache(maxsize=None)
+def _group_pattern(fam: str, key: str) -> re.Pattern | None:
+    """One alternation of all classes of a grouped phrase list (``evidence``, ``markers``,
+    ``citations``): a span where it finds nothing holds no hit of any class, so the per-class
+    searches are skipped. ``None`` when there is nothing to search or the union does not compile."""
+    node = phrases(fam).get(key) or {}
+    pats = tuple(p for cls in node for p in (node.get(cls) or ()))
+    if fam != "en":  # English phrases carry a look-behind at their start: keep them whole
+        pats = tuple(dict.fromkeys(_strip_optional_prefix(p) for p in pats))
+    try:
+        return _compile(fam, pats)
+    except re.error:  # pragma: no cover - the classes compile one by one; the union should too
+        return None
+
+
+_OPTIONAL_PREFIX = re.compile(r"^(?:\[(?:\\.|[^\]\\])+\](?:\{0,\d*\}|\*|\?)|\((?:\\.|[^()\\])*\)\?"
+                              r"|(?:\\[^\d]|[^\\\[\]()|*+?{}.^$])(?:\?|\*|\{0,\d*\}))\??")
+
+
+def _strip_optional_prefix(p: str) -> str:
+    """A phrase minus leading elements that may match nothing (``[^，]{0,8}``, ``(有|一项)?``, ``《?``).
+
+    Only for the prefilter: any match of the phrase contains a match of the rest, so the rest
+    finding nothing still proves the phrase finds nothing, while a leading ``[^，]{0,8}`` made the
+    union try up to 8 characters at every position. The phrase is kept whole when the rest would
+    be empty or not compile."""
+    out = p
+    while True:
+        m = _OPTIONAL_PREFIX.match(out)
+        if not m or m.end() >= len(out) or out[m.end()] in "*+?{|)":
+            break
+        out = out[m.end():]
+    try:
+        re.compile(out)
+    except re.error:
+        return p
+    return out if out else p
+
+
+def group_may_match(text: str, fam: str, key: str, a: int, b: int) -> bool:
+    """Whether any class of the grouped phrase list ``key`` can have a hit inside ``[a, b)``.
+
+    Exact as a filter: the union alternation matches at every position where one of its classes
+    matches, so no match of the union means no match of any class."""
+    if a >= b:
+        return False
+    node = phrases(fam).get(key) or {}
+    if not node:
+        return False
+    pat = _group_pattern(fam, key)
+    return True if pat is None else pat.search(view(text, fam), a, b) is not None
 
 
 def _non_overlapping(hits: Iterable[Hit]) -> list[Hit]:
@@ -116,18 +208,32 @@ def _merge_attribution(text: str, hits: list[Hit], gap: int = 2) -> list[Hit]:
 
 def evidence_hits(text: str, fam: str, a: int, b: int) -> list[Hit]:
     """Tier-1 evidence cues in ``[a, b)``, labelled with their class, overlaps resolved."""
+    return list(_evidence_hits(text, fam, a, b))
+
+
+@lru_cache(maxsize=4096)
+def _evidence_hits(text: str, fam: str, a: int, b: int) -> tuple[Hit, ...]:
+    if not group_may_match(text, fam, "evidence", a, b):
+        return ()
     hits: list[Hit] = []
     for cls in phrases(fam).get("evidence", {}):
         hits.extend(find(text, fam, "evidence", a, b, sub=cls, label=cls))
-    return _merge_attribution(text, _non_overlapping(hits))
+    return tuple(_merge_attribution(text, _non_overlapping(hits)))
 
 
 def marker_hits(text: str, fam: str, a: int, b: int) -> list[Hit]:
     """Bare design words (大鼠, mice, 双盲) in ``[a, b)``."""
+    return list(_marker_hits(text, fam, a, b))
+
+
+@lru_cache(maxsize=4096)
+def _marker_hits(text: str, fam: str, a: int, b: int) -> tuple[Hit, ...]:
+    if not group_may_match(text, fam, "markers", a, b):
+        return ()
     hits: list[Hit] = []
     for cls in phrases(fam).get("markers", {}) or {}:
         hits.extend(find(text, fam, "markers", a, b, sub=cls, label=cls))
-    return _non_overlapping(hits)
+    return tuple(_non_overlapping(hits))
 
 
 def clause_span(text: str, sent: tuple[int, int], q_start: int, q_end: int) -> tuple[int, int]:
@@ -223,6 +329,13 @@ def doc_is_reply(text: str, fam: str, doc_start: int | None, pos: int, author: s
 def hedge_hits(text: str, fam: str, sent: tuple[int, int], q_start: int, q_end: int) -> list[Hit]:
     """Hedges from the sentence start to the end of the claim's clause, minus exclusions
     ("you may", 正常, 常见...), plus approximators touching the quantity (label ``approx``)."""
+    return list(_hedge_hits(text, fam, (sent[0], sent[1]), q_start, q_end))
+
+
+@lru_cache(maxsize=4096)
+def _hedge_hits(text: str, fam: str, sent: tuple[int, int], q_start: int,
+                q_end: int) -> tuple[Hit, ...]:
+    """``hedge_hits``, memoised: annotation and three grading rules ask for the same claim's."""
     s, _ = sent
     _, c_end = clause_span(text, sent, q_start, q_end)
     excl = find(text, fam, "hedge_exclusions", s, c_end)
@@ -231,7 +344,7 @@ def hedge_hits(text: str, fam: str, sent: tuple[int, int], q_start: int, q_end: 
     pad = 3 if fam == "zh" else 14
     a, b = max(s, q_start - pad), min(c_end, q_end + pad)
     approx = find(text, fam, "approximators", a, b, label="approx")
-    return sorted(_non_overlapping(hedges + approx), key=lambda h: h.start)
+    return tuple(sorted(_non_overlapping(hedges + approx), key=lambda h: h.start))
 
 
 def _kind_rules() -> list[dict]:
@@ -244,9 +357,23 @@ SCOPES = ("clause", "sentence", "prev_clause", "before", "after", "rest")
 def _words_match(text: str, fam: str, words: dict | None, a: int, b: int) -> bool:
     """Whether a phrase of ``words[fam]`` occurs in ``[a, b)``. The scope is cut out first, so
     ``^`` and ``$`` in a kinds.yaml phrase anchor at the scope's ends (``after: ^的?婴儿``)."""
-    pats = tuple((words or {}).get(fam, []) or ())
-    pat = _compile(fam, pats)
+    pat = _words_pattern(words, fam)
     return bool(pat and a < b and pat.search(view(text, fam)[a:b]))
+
+
+_WORDS_PATTERNS: dict[tuple[int, str], tuple[Any, re.Pattern | None]] = {}
+
+
+def _words_pattern(words: dict | None, fam: str) -> re.Pattern | None:
+    """Compiled phrases of a kinds.yaml ``words`` node, memoised by the node's identity (the
+    node is kept alive beside its pattern so the id cannot be reused)."""
+    key = (id(words), fam)
+    got = _WORDS_PATTERNS.get(key)
+    if got is not None and got[0] is words:
+        return got[1]
+    pat = _compile(fam, tuple((words or {}).get(fam, []) or ()))
+    _WORDS_PATTERNS[key] = (words, pat)
+    return pat
 
 
 def _scope_span(text: str, scope: str, sent: tuple[int, int], q: Any) -> tuple[int, int]:
@@ -275,6 +402,18 @@ def rule_matches(rule: dict, text: str, fam: str, sent: tuple[int, int], q: Any)
     """Whether one kinds.yaml rule holds for quantity ``q`` in ``sent`` (all conditions ANDed;
     ``also`` lists further {scope, words} conditions that must hold, ``unless`` is one that must
     NOT hold)."""
+    return _rule_matches(rule, text, fam, sent, q, {})
+
+
+def _rule_matches(rule: dict, text: str, fam: str, sent: tuple[int, int], q: Any,
+                  spans: dict[str, tuple[int, int]]) -> bool:
+    """``rule_matches`` with the claim's scope spans shared across rules (``spans``)."""
+    def span(scope: str) -> tuple[int, int]:
+        got = spans.get(scope)
+        if got is None:
+            got = spans[scope] = _scope_span(text, scope, sent, q)
+        return got
+
     if "units" in rule and getattr(q, "unit", "") not in rule["units"]:
         return False
     if "comparators" in rule and getattr(q, "comparator", "") not in rule["comparators"]:
@@ -282,16 +421,16 @@ def rule_matches(rule: dict, text: str, fam: str, sent: tuple[int, int], q: Any)
     if rule.get("rate_period") and not getattr(q, "rate_period", ""):
         return False
     if "words" in rule:
-        a, b = _scope_span(text, rule.get("scope", "clause"), sent, q)
+        a, b = span(rule.get("scope", "clause"))
         if not _words_match(text, fam, rule["words"], a, b):
             return False
     for cond in rule.get("also", []) or []:
-        a, b = _scope_span(text, cond.get("scope", "clause"), sent, q)
+        a, b = span(cond.get("scope", "clause"))
         if not _words_match(text, fam, cond.get("words"), a, b):
             return False
     unless = rule.get("unless")
     if unless:
-        a, b = _scope_span(text, unless.get("scope", "clause"), sent, q)
+        a, b = span(unless.get("scope", "clause"))
         if _words_match(text, fam, unless.get("words"), a, b):
             return False
     return True
@@ -299,10 +438,58 @@ def rule_matches(rule: dict, text: str, fam: str, sent: tuple[int, int], q: Any)
 
 def kind_rule(text: str, fam: str, sent: tuple[int, int], q: Any) -> dict | None:
     """The first ``data/kinds.yaml`` rule that holds (``None``: no rule, kind ``other``)."""
-    for rule in _kind_rules():
-        if rule_matches(rule, text, fam, sent, q):
+    unit = getattr(q, "unit", "")
+    comparator = getattr(q, "comparator", "")
+    has_period = bool(getattr(q, "rate_period", ""))
+    v = view(text, fam)
+    spans: dict[str, tuple[int, int]] = {}
+    for rule, units, comparators, needs_period, conds in _compiled_rules(fam):
+        if units is not None and unit not in units:
+            continue
+        if comparators is not None and comparator not in comparators:
+            continue
+        if needs_period and not has_period:
+            continue
+        for scope, pat, wanted in conds:
+            span = spans.get(scope)
+            if span is None:
+                span = spans[scope] = _scope_span(text, scope, sent, q)
+            a, b = span
+            if bool(pat is not None and a < b and pat.search(v[a:b])) is not wanted:
+                break
+        else:
             return rule
     return None
+
+
+_COMPILED_RULES: dict[str, tuple[Any, tuple]] = {}
+
+
+def _compiled_rules(fam: str) -> tuple:
+    """``data/kinds.yaml`` rules with their phrase lists compiled, as (rule, units, comparators,
+    needs rate period, ((scope, pattern, must match), ...)): the same conditions as
+    ``rule_matches`` (``words``, then ``also``, then ``unless`` which must not match), without
+    re-reading each rule per claim. Rebuilt if the rules object changes."""
+    rules = _kind_rules()
+    got = _COMPILED_RULES.get(fam)
+    if got is not None and got[0] is rules:
+        return got[1]
+    out = []
+    for rule in rules:
+        conds: list[tuple[str, re.Pattern | None, bool]] = []
+        if "words" in rule:
+            conds.append((rule.get("scope", "clause"), _words_pattern(rule["words"], fam), True))
+        for cond in rule.get("also", []) or []:
+            conds.append((cond.get("scope", "clause"), _words_pattern(cond.get("words"), fam), True))
+        unless = rule.get("unless")
+        if unless:
+            conds.append((unless.get("scope", "clause"), _words_pattern(unless.get("words"), fam),
+                          False))
+        out.append((rule, rule["units"] if "units" in rule else None,
+                    rule["comparators"] if "comparators" in rule else None,
+                    bool(rule.get("rate_period")), tuple(conds)))
+    _COMPILED_RULES[fam] = (rules, tuple(out))
+    return _COMPILED_RULES[fam][1]
 
 
 def claim_kind(text: str, fam: str, sent: tuple[int, int], q: Any) -> str:

@@ -69,6 +69,7 @@ def _in_meta(meta: list[tuple[int, int]], starts: list[int], start: int, end: in
 def article_claims(article: Article) -> list[dict]:
     """Claim rows of one article, from its content documents (never furniture)."""
     text = article.text
+    # ``article.meta`` (found once at ingest); ``meta_spans`` computes it for hand-built Articles
     meta = sorted((s, e) for s, e, _ in ingest.meta_spans(article))
     meta_starts = [s for s, _ in meta]
     rows: list[dict] = []

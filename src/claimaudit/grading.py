@@ -35,11 +35,16 @@ def rubric() -> dict:
 
 def grade_scale() -> list[str]:
     """Grades best first, as defined in the rubric."""
-    return [g["grade"] for g in rubric()["grades"]]
+    return list(_grade_scale())
+
+
+@lru_cache(maxsize=None)
+def _grade_scale() -> tuple[str, ...]:
+    return tuple(g["grade"] for g in rubric()["grades"])
 
 
 def _rank(g: str) -> int:
-    return grade_scale().index(g)
+    return _grade_scale().index(g)
 
 
 @dataclass
@@ -77,15 +82,25 @@ def _paragraph(text: str, pos: int) -> tuple[int, int]:
 
 def find_citation(text: str, fam: str, a: int, b: int) -> Hit | None:
     """The first identifiable citation (DOI, PMID, [n], journal+year, guideline+year) in [a, b)."""
+    return _find_citation(text, fam, a, b)
+
+
+@lru_cache(maxsize=4096)
+def _find_citation(text: str, fam: str, a: int, b: int) -> Hit | None:
+    """``find_citation``, memoised (asked twice per claim, and per sentence by its claims); spans
+    where no citation class can match are skipped with one search."""
+    if not cues.group_may_match(text, fam, "citations", a, b):
+        return None
     hits: list[Hit] = []
     for kind in cues.phrases(fam).get("citations", {}):
         hits.extend(find(text, fam, "citations", a, b, sub=kind, label=kind))
     return min(hits, key=lambda h: (h.start, -h.end)) if hits else None
 
 
-def _paragraph_cues() -> set[str]:
+@lru_cache(maxsize=None)
+def _paragraph_cues() -> frozenset[str]:
     rule = next((r for r in rubric()["rules"] if r["id"] == "no_citation"), {})
-    return set(rule.get("paragraph_for_cues", []))
+    return frozenset(rule.get("paragraph_for_cues", []))
 
 
 def claim_citation(c: Claim) -> Hit | None:
@@ -187,7 +202,7 @@ def _floor(start_grade: str) -> str:
 
 
 def _apply(effect: dict, grade: str, floor: str) -> str:
-    scale = grade_scale()
+    scale = _grade_scale()
     kind = effect.get("effect", "none")
     if "applies_to" in effect and grade not in effect["applies_to"]:
         return grade
@@ -264,6 +279,10 @@ def _doc_extents(claims: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]
     return out
 
 
+_ROW_COLUMNS = ("article", "doc_id", "lang", "start", "end", "sentence_start", "sentence_end",
+                "cue_start", "cue_end", "evidence_cue", "kind", "unit")
+
+
 def claim_from_row(row: Mapping[str, Any], text: str, doc: tuple[int, int]) -> Claim:
     """Build the trigger view of one claims-table row."""
     fam = family(row["lang"])
@@ -283,7 +302,8 @@ def grade_claims(claims: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame
     out = claims.copy()
     extents = _doc_extents(claims)
     grades, traces, flags, cits = [], [], [], []
-    records = claims.to_dict("records")
+    needed = [c for c in _ROW_COLUMNS if c in claims.columns]  # to_dict of all columns is slow
+    records = claims[needed].to_dict("records")
     by_article = sorted(range(len(records)), key=lambda i: (str(records[i]["article"]), i))
     results: dict[int, tuple[str, list[dict], list[str], str]] = {}
     for i in by_article:  # article by article, so each text's simplified view is built once
@@ -307,7 +327,7 @@ def grade_claims(claims: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame
 
 # --- document checklist (JAMA benchmarks / DISCERN, per content document) -----------------------
 def _any(text: str, fams: Sequence[str], key: str, a: int, b: int) -> bool:
-    return any(find(text, f, key, a, b) for f in fams)
+    return any(cues.has_hit(text, f, key, a, b) for f in fams)
 
 
 def document_checklist(articles: Sequence[Any], claims: pd.DataFrame) -> pd.DataFrame:
@@ -341,7 +361,7 @@ def document_checklist(articles: Sequence[Any], claims: pd.DataFrame) -> pd.Data
                 "date_stated": bool(doc.published or (doc.role == "main" and art.published)),
                 "identifiable_reference": find_citation(text, fam, doc.start, doc.end) is not None,
                 "disclaimer_present": disclaimer,
-                "harms_mentioned": bool(find(text, fam, "harms", doc.start, doc.end)),
+                "harms_mentioned": cues.has_hit(text, fam, "harms", doc.start, doc.end),
                 "n_claims": n,
                 "share_grade_de": share,
             })
