@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pandas as pd
 import pytest
 
 from claimaudit import report
+from claimaudit.pipeline import AuditTables as Tables
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)><iframe src="https://evil.example/">'
@@ -20,17 +20,6 @@ ALLOWED_TAGS = {  # every element the report itself may emit (inline SVG charts 
     "figcaption", "div", "svg", "g", "path", "defs", "clippath", "use", "rect", "text", "image", "line",
     "polyline", "polygon", "circle", "ellipse", "tspan", "lineargradient", "stop", "pattern",
 }
-
-
-@dataclass
-class Tables:  # the AuditTables shape, without importing the whole pipeline
-    articles: pd.DataFrame
-    documents: pd.DataFrame
-    claims: pd.DataFrame
-    groups: pd.DataFrame
-    checklist: pd.DataFrame
-    reference: pd.DataFrame
-    failures: list = field(default_factory=list)
 
 
 def claim(cid, article, text, quote, grade="E", ref="", vague=False, low=1.0, high=1.0, group=""):

@@ -18,6 +18,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .store import format_cell
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_CHARS = 32767  # Excel's limit
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -134,20 +136,9 @@ def inline_list(values: Iterable[str]) -> str:
 
 
 def cell_text(v) -> str:
-    """The literal text of a cell value (formulas come back as their source text, unevaluated)."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        if math.isnan(v):
-            return ""
-        if v == int(v) and abs(v) < 1e15:
-            return str(int(v))
-        return format(v, ".10g")
-    if isinstance(v, int):
-        return str(v)
-    return str(v)
+    """The literal text of a cell value (formulas come back as their source text, unevaluated),
+    in the same canonical form the CSV tables use."""
+    return format_cell(v)
 
 
 def read_sheet(ws: Worksheet) -> pd.DataFrame:
