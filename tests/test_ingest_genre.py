@@ -15,6 +15,7 @@ from claimaudit.ingest import build_article, looks_like_site, read_article, spli
 from claimaudit.model import CONTENT_ROLES
 from claimaudit.segment import classify, en_bylines, zh_bylines
 from claimaudit.textnorm import simplified_view
+from line_growth import assert_linear
 
 GENRE = Path(__file__).resolve().parent / "fixtures" / "genre"
 EXPECTED = yaml.safe_load((GENRE / "expected.yaml").read_text(encoding="utf-8"))
@@ -240,20 +241,8 @@ def test_question_prefix_is_meta_but_the_question_is_not():
                                         ("作者：张三 ", "x"), ("骨科 张三 ", "医"), ("Yes (1) ", "x"),
                                         ("Aa > ", "1"), ("Aa / ", "1")])
 def test_new_rules_do_not_backtrack(unit, tail):
-    def run(n: int) -> float:
-        line = unit * n + tail
-        view = simplified_view(line)
-        t0 = time.perf_counter()
-        for _ in range(20):
-            classify(view, "zh", line)
-            classify(view, "en", line)
-            en_bylines(view, line)
-            zh_bylines(view, line)
-        return time.perf_counter() - t0
-
-    run(2)
-    small, large = run(3), run(24)
-    assert large < 8 * 10 * max(small, 1e-3)
+    assert_linear(unit, tail, [lambda v, l: classify(v, "zh", l), lambda v, l: classify(v, "en", l),
+                               en_bylines, zh_bylines])
 
 
 def test_header_meta_page_is_linear():
