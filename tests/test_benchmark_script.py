@@ -61,3 +61,18 @@ def test_script_runs_on_a_tiny_corpus_and_writes_json(tmp_path):
     md = (tmp_path / "latest.md").read_text(encoding="utf-8")
     assert "| 24 |" in md and "quantulum3" in md
     assert "extract" in proc.stdout and "digit scan" in proc.stdout
+
+
+def test_dask_run_checks_equality_and_reports_both_speedups(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--sizes", "6", "--peer-chars", "0", "--dask", "--dask-size", "12",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    d = json.loads((tmp_path / "latest.json").read_text(encoding="utf-8"))["dask"]
+    assert d["articles"] == 12 and set(d["runs"]) == {"1", "2"}
+    for run in d["runs"].values():
+        assert run["equal"] is True and run["equal_to"] == "local" and run["claims"] > 0
+        assert run["audit_s"] == run["per_article_s"] + run["client_s"]
+    assert d["speedup_2_over_1"] > 0 and d["audit_speedup_2_over_1"] > 0
+    assert "Dask engine" in (tmp_path / "latest.md").read_text(encoding="utf-8")

@@ -121,3 +121,36 @@ def test_parquet_writer_keeps_mixed_object_columns_as_text(tmp_path):
 
     back = pq.read_table(tmp_path / "parquet" / "groups").to_pandas()
     assert back["value"].tolist()[:2] == ["1.5", ""]
+
+
+def test_workers_read_the_files_and_give_the_local_tables(tmp_path, client):
+    """``audit_files``: paths go to the workers; a broken file and repeated names behave as locally."""
+    import shutil
+
+    seeds = sorted(config.articles_dir().glob("*.txt"))[:3]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "a" / "x.txt").write_bytes(b"\x00\x01\x02\x03" * 64)  # fails: binary
+    shutil.copy(seeds[0], tmp_path / "b" / "x.txt")  # planned x.txt~1, becomes x.txt
+    shutil.copy(seeds[1], tmp_path / "c" / "x.txt")  # planned x.txt~2, becomes x.txt~1
+    shutil.copy(seeds[2], tmp_path / "c" / "y.txt")
+    paths = [tmp_path / "a", tmp_path / "b", tmp_path / "c"]
+    ref = reference.load_reference()
+    local_arts, local_fail = ingest.ingest_paths(paths)
+    assert [a.name for a in local_arts] == ["x.txt", "x.txt~1", "y.txt"] and len(local_fail) == 1
+    arts, fails, claims, checklist = distributed_engine.audit_files(paths, ref, scheduler=client, npartitions=3)
+    assert [a.name for a in arts] == [a.name for a in local_arts]
+    assert [(a.text, a.documents) for a in arts] == [(a.text, a.documents) for a in local_arts]
+    assert fails == local_fail
+    local = pipeline.analyze(local_arts, ref)
+    dask = pipeline.analyze(arts, ref, claims=claims, checklist=checklist)
+    assert len(local.claims) > 10
+    for name in ("claims", "groups", "checklist", "documents"):
+        pdt.assert_frame_equal(getattr(dask, name), getattr(local, name))
+
+
+def test_no_files_gives_empty_tables(tmp_path, client):
+    arts, fails, claims, checklist = distributed_engine.audit_files([tmp_path], reference.load_reference(),
+                                                                    scheduler=client)
+    assert arts == [] and fails == [] and len(claims) == 0 and len(checklist) == 0

@@ -1,12 +1,19 @@
 """The Dask engine: the per-article stages over a cluster, and Parquet tables for big corpora.
 
-Extraction, grading and the reference check look at one article at a time, so they run per
-partition on the workers (``pipeline.claims_for`` — the very function the local engine calls);
-consistency needs every claim and runs once on the client (``pipeline.analyze``). The result is
-therefore identical to the local engine's, row for row.
+Reading, decoding and segmenting a page, extraction, grading, the reference check and the
+document checklist look at one article at a time, so they run per partition on the workers
+(``ingest.read_article`` and ``pipeline.article_tables`` — the very functions the local engine
+calls); consistency needs every claim and runs once on the client (``pipeline.analyze``). The
+result is therefore identical to the local engine's, row for row.
 
-Partitions are balanced by characters, not by article count (pages differ in length by 10×), and
-each worker runs one thread: the work is pure-Python regex, so threads would only share the GIL.
+``audit_files`` sends the workers file *paths*, never page text: each worker reads its own files,
+so a cluster needs the articles on a path every worker can read (a shared or network file
+system, as for any ``dask`` reader of local paths). ``claims_dask`` is the entry point for
+articles already in memory (they are scattered to the workers).
+
+Partitions are balanced by characters (file bytes for paths), not by article count (pages differ
+in length by 10×), and each worker runs one thread: the work is pure-Python regex, so threads
+would only share the GIL.
 
 Parquet layout written by ``write_parquet_tables`` (one folder per machine table, DuckDB reads
 ``claims_dir/parquet/claims/*.parquet`` as one table)::
@@ -25,7 +32,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence, TypeVar
 
 import pandas as pd
 
@@ -34,29 +41,35 @@ from .model import Article
 CHARS_PER_PARTITION = 2_000_000  # ≈1 s of work per task: small enough to balance, big enough to amortise
 PARTITIONS_PER_WORKER = 4  # at least this many per worker, so a slow partition cannot idle the rest
 ROWS_PER_PART = 250_000
+T = TypeVar("T")
 
 
-def balanced_chunks(articles: Sequence[Article], n: int) -> list[list[Article]]:
-    """Split ``articles`` (order kept) into at most ``n`` contiguous chunks of near-equal characters."""
+def _text_size(a: Article) -> int:
+    return len(a.text) or 1
+
+
+def balanced_chunks(articles: Sequence[T], n: int, size: Callable[[T], int] = _text_size) -> list[list[T]]:
+    """Split ``articles`` (order kept) into at most ``n`` contiguous chunks of near-equal ``size``
+    (characters of an ``Article`` by default; any weight for other items, e.g. file bytes)."""
     if not articles:
         return []
     n = max(1, min(n, len(articles)))
-    total = sum(len(a.text) or 1 for a in articles)
-    chunks: list[list[Article]] = [[]]
+    sizes = [max(1, size(a)) for a in articles]
+    total = sum(sizes)
+    chunks: list[list[T]] = [[]]
     done = 0
-    for a in articles:
-        size = len(a.text) or 1
+    for a, w in zip(articles, sizes):
         # an article whose middle lies past the next 1/n boundary opens a new chunk
-        if chunks[-1] and len(chunks) < n and done + size / 2 >= total * len(chunks) / n:
+        if chunks[-1] and len(chunks) < n and done + w / 2 >= total * len(chunks) / n:
             chunks.append([])
         chunks[-1].append(a)
-        done += size
+        done += w
     return chunks
 
 
-def partition_count(articles: Sequence[Article], workers: int) -> int:
+def partition_count(articles: Sequence[Article], workers: int, chars: int | None = None) -> int:
     """Enough partitions to keep every worker busy and each task near ``CHARS_PER_PARTITION``."""
-    chars = sum(len(a.text) for a in articles)
+    chars = sum(len(a.text) for a in articles) if chars is None else chars
     return max(workers * PARTITIONS_PER_WORKER, math.ceil(chars / CHARS_PER_PARTITION))
 
 
@@ -128,6 +141,96 @@ def claims_dask(articles: Sequence[Article], ref: pd.DataFrame, scheduler=None,
         frames = bag.map_partitions(_claims_partition, ref_key).compute(scheduler=client)
         client.cancel(parts)
     return combine(frames)
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """``ingest_paths``' article names: a repeated file name gets ``~1``, ``~2``... in order."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(f"{name}~{n}" if n else name)
+    return out
+
+
+def _files_partition(part, ref: pd.DataFrame, max_bytes: int | None) -> list[tuple]:
+    """One bag partition of ``(path, planned name)`` → its articles, failures and per-article tables."""
+    from .ingest import IngestError, _renamed, read_article
+    from .pipeline import article_tables
+
+    articles, failures = [], []
+    for path, name in part:
+        try:
+            art = read_article(path, max_bytes=max_bytes)
+        except IngestError as e:
+            failures.append((e.path, e.reason))
+            continue
+        articles.append(art if art.name == name else _renamed(art, name))
+    claims, checklist = article_tables(articles, ref)
+    return [(articles, failures, claims, checklist)]
+
+
+def _file_size(item: tuple[Path, str]) -> int:
+    try:
+        return item[0].stat().st_size
+    except OSError:
+        return 1
+
+
+def audit_files(paths, ref: pd.DataFrame, scheduler=None, max_bytes: int | None = None,
+                npartitions: int | None = None
+                ) -> tuple[list[Article], list[tuple[str, str]], pd.DataFrame, pd.DataFrame]:
+    """``ingest.ingest_paths`` + ``pipeline.article_tables`` with the files read on the workers.
+
+    Returns ``(articles, failures, claims, checklist)``, equal to the local engine's. Names are
+    planned up front (``~n`` for repeated file names); in the rare case a failed file shifts a later
+    namesake's suffix, that article is renamed and its tables recomputed here, so ids still match.
+    """
+    import dask
+    import dask.bag as db
+
+    from .ingest import _renamed, iter_paths
+    from .pipeline import article_tables
+
+    files = iter_paths(paths)
+    items = list(zip(files, unique_names([f.name for f in files])))  # if every file reads
+    if not items:
+        claims, checklist = article_tables([], ref)
+        return [], [], claims, checklist
+    with dask_client(scheduler) as client:
+        size = sum(_file_size(i) for i in items)
+        n = npartitions or partition_count([], worker_count(client), chars=size)
+        # a partition is a list of (path, name): tasks carry paths, the workers read the pages
+        bag = db.from_delayed([dask.delayed(c, pure=True) for c in balanced_chunks(items, n, size=_file_size)])
+        ref_key = dask.delayed(ref, pure=True)
+        parts = bag.map_partitions(_files_partition, ref_key, max_bytes).compute(scheduler=client)
+    articles = [a for p in parts for a in p[0]]
+    failures = [f for p in parts for f in p[1]]
+    claims = combine([p[2] for p in parts])
+    checklist = combine_checklist([p[3] for p in parts])
+    final = unique_names([Path(a.path).name for a in articles])
+    moved = {a.name: name for a, name in zip(articles, final) if a.name != name}
+    if moved:  # a failed file shifted a namesake's suffix: rename and recompute those articles here
+        articles = [_renamed(a, moved[a.name]) if a.name in moved else a for a in articles]
+        renamed = set(moved.values())
+        redo = [a for a in articles if a.name in renamed]
+        keep = ~claims["article"].isin(moved.keys()) if len(claims) else slice(None)
+        keep_c = ~checklist["article"].isin(moved.keys()) if len(checklist) else slice(None)
+        new_claims, new_checklist = article_tables(redo, ref)
+        claims = combine([claims[keep], new_claims])
+        checklist = combine_checklist([checklist[keep_c], new_checklist])
+    return articles, failures, claims, checklist
+
+
+def combine_checklist(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Partition checklists → one table in ``grading.document_checklist``'s order."""
+    frames = list(frames)
+    nonempty = [f for f in frames if len(f)]
+    if not nonempty:
+        return frames[0] if frames else pd.DataFrame()
+    df = pd.concat(nonempty, ignore_index=True) if len(nonempty) > 1 else nonempty[0]
+    return df.sort_values(["article", "doc_id"], kind="stable").reset_index(drop=True)
 
 
 # --- Parquet ----------------------------------------------------------------------------------

@@ -33,11 +33,19 @@ def claims_for(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
     return reference.check_references(claims, ref)
 
 
+def article_tables(articles: Sequence[Article], ref: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Everything that looks at one article at a time: its claims and its documents' checklist."""
+    claims = claims_for(articles, ref)
+    return claims, grading.document_checklist(articles, claims)
+
+
 def analyze(articles: Sequence[Article], ref: pd.DataFrame | None = None,
             claims: pd.DataFrame | None = None,
-            group_overrides: pd.DataFrame | None = None) -> AuditTables:
-    """All tables for a corpus. ``claims`` may be given (e.g. computed by the Dask engine);
-    ``group_overrides`` are the reviewers' grouping rows (default: the packaged, empty file)."""
+            group_overrides: pd.DataFrame | None = None,
+            checklist: pd.DataFrame | None = None) -> AuditTables:
+    """All tables for a corpus. ``claims`` and ``checklist`` may be given (e.g. computed by the
+    Dask engine); ``group_overrides`` are the reviewers' grouping rows (default: the packaged,
+    empty file)."""
     ref = reference.load_reference() if ref is None else ref
     if claims is None:
         claims = claims_for(articles, ref)
@@ -49,7 +57,7 @@ def analyze(articles: Sequence[Article], ref: pd.DataFrame | None = None,
         documents=documents,
         claims=claims,
         groups=groups,
-        checklist=grading.document_checklist(articles, claims),
+        checklist=grading.document_checklist(articles, claims) if checklist is None else checklist,
         reference=ref,
     )
 
@@ -60,14 +68,15 @@ def run_audit(paths: Sequence[str | Path], claims_dir: Path, reports_dir: Path,
     """Run the main job and write ``claims_dir`` tables and ``reports_dir`` reports."""
     from . import report, store
 
-    articles, failures = ingest.ingest_paths(paths, progress=progress)
     ref = reference.load_reference(claims_dir)
-    claims = None
-    if engine == "dask":
+    claims = checklist = None
+    if engine == "dask":  # the workers read the files and run the per-article stages
         from . import distributed_engine
 
-        claims = distributed_engine.claims_dask(articles, ref, scheduler=scheduler)
-    tables = analyze(articles, ref, claims, consistency.load_overrides(claims_dir))
+        articles, failures, claims, checklist = distributed_engine.audit_files(paths, ref, scheduler=scheduler)
+    else:
+        articles, failures = ingest.ingest_paths(paths, progress=progress)
+    tables = analyze(articles, ref, claims, consistency.load_overrides(claims_dir), checklist)
     tables.failures = failures
     store.write_machine_tables(claims_dir, tables)
     if engine == "dask":  # corpora too large for CSV are queried from Parquet (DuckDB, pandas)
