@@ -42,6 +42,7 @@ CHARS_PER_PARTITION = 2_000_000  # ≈1 s of work per task: small enough to bala
 PARTITIONS_PER_WORKER = 4  # at least this many per worker, so a slow partition cannot idle the rest
 ROWS_PER_PART = 250_000
 T = TypeVar("T")
+CHECKLIST_ORDER = ("article", "doc_id")  # grading.document_checklist's row order
 
 
 def _text_size(a: Article) -> int:
@@ -80,14 +81,15 @@ def _claims_partition(part, ref: pd.DataFrame) -> list[pd.DataFrame]:
     return [claims_for(list(part), ref)]
 
 
-def combine(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Partition results → one claims table in the local engine's order (sorted by ``claim_id``)."""
+def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str] = ("claim_id", "article", "start")
+            ) -> pd.DataFrame:
+    """Partition results → one table in the local engine's order (claims: sorted by ``claim_id``)."""
     frames = list(frames)
     nonempty = [f for f in frames if len(f)]
     if not nonempty:
         return frames[0] if frames else pd.DataFrame()
     df = pd.concat(nonempty, ignore_index=True) if len(nonempty) > 1 else nonempty[0]
-    keys = [c for c in ("claim_id", "article", "start") if c in df.columns]
+    keys = [c for c in keys if c in df.columns]
     return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
@@ -208,7 +210,7 @@ def audit_files(paths, ref: pd.DataFrame, scheduler=None, max_bytes: int | None 
     articles = [a for p in parts for a in p[0]]
     failures = [f for p in parts for f in p[1]]
     claims = combine([p[2] for p in parts])
-    checklist = combine_checklist([p[3] for p in parts])
+    checklist = combine([p[3] for p in parts], CHECKLIST_ORDER)
     final = unique_names([Path(a.path).name for a in articles])
     moved = {a.name: name for a, name in zip(articles, final) if a.name != name}
     if moved:  # a failed file shifted a namesake's suffix: rename and recompute those articles here
@@ -219,18 +221,8 @@ def audit_files(paths, ref: pd.DataFrame, scheduler=None, max_bytes: int | None 
         keep_c = ~checklist["article"].isin(moved.keys()) if len(checklist) else slice(None)
         new_claims, new_checklist = article_tables(redo, ref)
         claims = combine([claims[keep], new_claims])
-        checklist = combine_checklist([checklist[keep_c], new_checklist])
+        checklist = combine([checklist[keep_c], new_checklist], CHECKLIST_ORDER)
     return articles, failures, claims, checklist
-
-
-def combine_checklist(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Partition checklists → one table in ``grading.document_checklist``'s order."""
-    frames = list(frames)
-    nonempty = [f for f in frames if len(f)]
-    if not nonempty:
-        return frames[0] if frames else pd.DataFrame()
-    df = pd.concat(nonempty, ignore_index=True) if len(nonempty) > 1 else nonempty[0]
-    return df.sort_values(["article", "doc_id"], kind="stable").reset_index(drop=True)
 
 
 # --- Parquet ----------------------------------------------------------------------------------
