@@ -1,6 +1,8 @@
 """Sentence spans: absolute offsets, Chinese and English rules, coverage, linear time."""
 from __future__ import annotations
 
+import bisect
+import random
 import re
 import time
 from pathlib import Path
@@ -9,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from claimaudit.config import load_yaml
-from claimaudit.sentences import split_sentences
+from claimaudit.sentences import SentenceLocator, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,4 +111,51 @@ def test_linear_time(lang, unit):
     small, big = unit * 200, unit * 3200  # 16x the size
     _cost(small, lang)
     ratio = min(_cost(big, lang) for _ in range(3)) / max(min(_cost(small, lang) for _ in range(3)), 1e-6)
+    assert ratio < 16 * 8  # linear with generous slack; quadratic would be ~256x
+
+
+def _split_lookup(text, start, end, lang, pos):
+    spans = split_sentences(text, start, end, lang)
+    if not spans:
+        return None
+    i = max(bisect.bisect_right([s for s, _ in spans], pos) - 1, 0)
+    return spans[i], (spans[i - 1] if i > 0 else None)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_locator_gives_the_split_sentences_spans(seed):
+    """``SentenceLocator`` scans only around a position; it must agree with the full split for any
+    text, bounds, look-back reach and order of positions (the extractor relies on it)."""
+    rng = random.Random(seed)
+    alpha = "针灸。！？；，,.!? \n\"”）)」3aAXe.g Dr"
+    for _ in range(3000):
+        text = "".join(rng.choice(alpha) for _ in range(rng.randint(0, 100)))
+        if rng.random() < 0.3:
+            text = text.replace("a", "Dr. ").replace("e", "e.g. ")
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        lang = rng.choice(["zh-Hans", "zh-Hant", "en"])
+        positions = [rng.randrange(start, end) for _ in range(rng.randint(0, 6))] if end > start else []
+        if rng.random() < 0.5:
+            positions.sort()
+        loc = SentenceLocator(text, start, end, lang)
+        loc.REACH = rng.choice([0, 1, 3, 10, 120])
+        for p in positions:
+            assert loc.locate(p) == _split_lookup(text, start, end, lang, p), (text, start, end, lang, p)
+
+
+@pytest.mark.parametrize("lang, unit", [("zh-Hans", "针灸后腿软3天"), ("en", "e.g. 5 mg "),
+                                        ("en", "." * 30 + " 3 mg\n\n\n   ")])
+def test_locator_stays_linear(lang, unit):
+    def cost(n):
+        text = unit * n
+        t = time.perf_counter()
+        loc = SentenceLocator(text, 0, len(text), lang)
+        for i, ch in enumerate(text):
+            if ch in "35":
+                loc.locate(i)
+        return time.perf_counter() - t
+
+    cost(2000)
+    ratio = min(cost(32000) for _ in range(2)) / max(min(cost(2000) for _ in range(2)), 1e-6)
     assert ratio < 16 * 8  # linear with generous slack; quadratic would be ~256x

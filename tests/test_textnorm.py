@@ -74,3 +74,21 @@ def test_script_profile_matches_detect_lang_on_spans():
     prof = ScriptProfile(text)
     for start, end in [(0, 5), (6, 48), (49, len(text)), (0, len(text))]:
         assert prof.lang(start, end) == detect_lang(text[start:end])
+
+
+def test_ascii_case_strays_are_exactly_the_regex_engines_folds():
+    """The fold table the prefilters and first-character classes rely on: every character a
+    case-insensitive ASCII letter matches is that letter, its other case, or a listed stray."""
+    import re
+    import string
+
+    from claimaudit.textnorm import ascii_case_strays
+
+    strays = ascii_case_strays()
+    assert set(strays) <= set(string.ascii_lowercase)
+    assert "ſ" in strays.get("s", "") and "\u212a" in strays.get("k", "")  # long s, Kelvin sign
+    for letter in string.ascii_lowercase:
+        cls = re.compile(f"[{letter}{letter.upper()}{strays.get(letter, '')}]")
+        for code in list(range(0x80, 0x3000)) + [0x212A, 0xFF21, 0xFF41]:
+            ch = chr(code)
+            assert bool(re.fullmatch(f"(?i:{letter})", ch)) == bool(cls.fullmatch(ch)), (letter, hex(code))

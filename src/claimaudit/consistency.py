@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -62,13 +63,17 @@ class Concept:
     fallback: bool = False  # measures: generic, tried only when no specific measure matches
 
 
+try:
+    from .textnorm import simplified_view as _simplified_view
+except ImportError:  # pragma: no cover - textnorm is written by another stage
+    _simplified_view = None
+
+
 def _to_simplified(text: str) -> str:
     """The simplified view of ``text`` (same length), via textnorm when it is there."""
-    try:
-        from .textnorm import simplified_view
-    except ImportError:  # pragma: no cover - textnorm is written by another stage
+    if _simplified_view is None:  # pragma: no cover
         return _opencc().convert(text)
-    return simplified_view(text)
+    return _simplified_view(text)
 
 
 @lru_cache(maxsize=1)
@@ -110,8 +115,40 @@ def lexicon() -> Lexicon:
         measures={k: _concept(k, v) for k, v in sorted(raw["measures"].items())})
 
 
+def _trie_pattern(terms: Iterable[str], after_first: str = "") -> str:
+    """One regex for a set of literal terms, factored as a character trie.
+
+    At any position it matches what the plain alternation sorted longest-first matches (the
+    longest term there, and on backtracking the next shorter one), but it tests one branch per
+    character instead of every term, and its first-character set lets the engine skip ahead.
+    ``after_first`` goes right after each term's first character (a look-behind placed there
+    keeps that skip-ahead, which a leading look-behind defeats).
+    """
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a term ends here
+
+    def emit(node: dict, tail: str = "") -> str:
+        alts = [re.escape(ch) + tail + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" not in node:
+            return body
+        return (body if len(alts) > 1 else "(?:" + body + ")") + "?"  # greedy: longer terms first
+
+    return emit(trie, after_first)
+
+
 class _TermIndex:
-    """One alternation regex per language family, longest term first, mapping term → concept ids."""
+    """One trie regex per language family, mapping term → concept ids.
+
+    English terms stand alone: no letter or digit just before (a look-behind over the character
+    before the term's first one) or after (an optional plural ending is allowed).
+    """
 
     def __init__(self, concepts: Mapping[str, Concept], field: str = "terms"):
         self.by_term: dict[tuple[str, str], list[str]] = {}
@@ -124,25 +161,31 @@ class _TermIndex:
                     key = t.lower()  # views are lower-cased (B12, HbA1c, NGF in zh text)
                     terms.add(key)
                     self.by_term.setdefault((fam, key), []).append(c.id)
-            alt = "|".join(re.escape(t) for t in sorted(terms, key=lambda s: (-len(s), s)))
-            if not alt:
+            terms.discard("")  # an empty term would match everywhere
+            if not terms:
                 self.rx[fam] = re.compile(r"(?!x)x")
             elif fam == "en":
-                self.rx[fam] = re.compile(rf"(?<![a-z0-9])(?:{alt})(?:s|es)?(?![a-z0-9])")
+                alt = _trie_pattern(terms, after_first=r"(?<![a-z0-9].)")
+                self.rx[fam] = re.compile(rf"{alt}(?:s|es)?(?![a-z0-9])")
             else:
-                self.rx[fam] = re.compile(alt)
+                self.rx[fam] = re.compile(_trie_pattern(terms))
+
+        # per family: term → concept ids, and the (regex, term map) pairs a text of the family is
+        # searched with (Chinese text may quote English terms)
+        terms_of = {f: {t: ids for (g, t), ids in self.by_term.items() if g == f} for f in ("zh", "en")}
+        self._passes = {"zh": ((self.rx["zh"], terms_of["zh"]), (self.rx["en"], terms_of["en"])),
+                        "en": ((self.rx["en"], terms_of["en"]),)}
 
     def find(self, text: str, fam: str) -> list[tuple[int, int, list[str]]]:
         """Occurrences (start, end, concept ids) in ``text`` (already simplified / lower-cased)."""
         out = []
-        fams = ("zh", "en") if fam == "zh" else ("en",)
-        for f in fams:
-            for m in self.rx[f].finditer(text):
-                term = m.group(0)
-                ids = self.by_term.get((f, term))
+        for rx, terms in self._passes["zh" if fam == "zh" else "en"]:
+            for m in rx.finditer(text):
+                term = m.group()
+                ids = terms.get(term)
                 if ids is None:  # plural suffix matched
                     for cut in (1, 2):
-                        ids = self.by_term.get((f, term[:-cut]))
+                        ids = terms.get(term[:-cut])
                         if ids:
                             break
                 if ids:
@@ -171,6 +214,7 @@ def unit_family(unit: str, rate_period: str = "") -> tuple[str, str, float] | No
     return None
 
 
+@lru_cache(maxsize=None)
 def _nonnegative(family: str) -> bool:
     fam = family.split("_per_")[0]
     return bool(settings()["unit_families"].get(fam, {}).get("nonnegative", False))
@@ -213,12 +257,6 @@ def _nearest(hits, q: tuple[int, int], allowed: set[str] | None = None) -> dict[
 _CLAUSE_END = re.compile(r"[，,；;。！？!?：:]|\.\s")
 
 
-def _same_clause(hits, sent: str, q: tuple[int, int]):
-    """Terms before the quantity anywhere in the sentence; after it only inside its own clause
-    ("…持续超过72小时…,需排除神经损伤": the later clause names something else)."""
-    return [h for h in hits if h[0] < q[1] or not _CLAUSE_END.search(sent, q[1], h[0])]
-
-
 def _in_clause(hit: tuple[int, int], sent: str, q: tuple[int, int]) -> bool:
     """No clause punctuation between the term and the quantity."""
     a, b = (hit[1], q[0]) if hit[1] <= q[0] else (q[1], hit[0])
@@ -229,9 +267,8 @@ def _pick(best: Mapping[str, int]) -> str:
     return min(best.items(), key=lambda kv: (kv[1], kv[0]))[0] if best else ""
 
 
-@dataclass(frozen=True)
-class ClaimText:
-    """What concept matching reads for one claim."""
+class ClaimText(NamedTuple):
+    """What concept matching reads for one claim (a named tuple: cheap to make once per claim)."""
 
     lang: str
     sentence: str
@@ -242,7 +279,108 @@ class ClaimText:
     title: str = ""
 
 
-def match_claim(ct: ClaimText, family: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _MeasureSets:
+    """Measure ids accepting one unit family, split the way ``match_claim`` asks for them."""
+
+    plain: frozenset[str]  # no cues: always allowed
+    cued: frozenset[str]  # allowed only with one of their cues near the quantity
+    fallback: frozenset[str]  # generic measures, tried after the specific ones
+
+
+@lru_cache(maxsize=None)
+def _measure_sets(family: str) -> _MeasureSets:
+    """Per unit family, from the lexicon once (not per claim): which measures may be named."""
+    ms = [m for m in lexicon().measures.values()
+          if family.split("_per_")[0] in m.unit_families or family in m.unit_families]
+    return _MeasureSets(plain=frozenset(m.id for m in ms if m.cues is None),
+                        cued=frozenset(m.id for m in ms if m.cues is not None),
+                        fallback=frozenset(m.id for m in ms if m.fallback))
+
+
+@lru_cache(maxsize=None)
+def _subjects_of_type(kind: str) -> frozenset[str]:
+    return frozenset(c.id for c in lexicon().subjects.values() if c.type == kind)
+
+
+@lru_cache(maxsize=1)
+def _cueless_measures() -> frozenset[str]:
+    """Measures without cues: they count only when named inside the quantity's clause."""
+    return frozenset(m.id for m in lexicon().measures.values() if m.cues is None)
+
+
+class _TextTerms:
+    """A text's view and its term hits per index, each computed on first use.
+
+    One object serves every claim quoting the same sentence (or sharing a document title), so a
+    sentence is viewed and searched once per index; fall-back texts of a claim (its words, the
+    text before the sentence) are viewed only when the sentence does not settle the match.
+    """
+
+    def __init__(self, text: str, fam: str):
+        self.text, self.fam = text, fam
+        self._view: str | None = None
+        self._hits: dict[_TermIndex, list] = {}
+
+    @property
+    def view(self) -> str:
+        if self._view is None:
+            self._view = _view(self.text, self.fam)
+        return self._view
+
+    def hits(self, idx: _TermIndex) -> list:
+        found = self._hits.get(idx)
+        if found is None:
+            found = self._hits[idx] = idx.find(self.view, self.fam)
+        return found
+
+
+def _sentence_nearest(st: _TextTerms, idx: _TermIndex, q: tuple[int, int],
+                      clause_bound: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Best distance to the quantity per concept the sentence names where it can refer to the
+    quantity: before it anywhere, after it only inside its own clause ("…持续超过72小时…,需排除神经
+    损伤": the later clause names something else); concepts in ``clause_bound`` (measures without
+    cues) only when no clause punctuation separates them from the quantity (``_in_clause``).
+    Callers restrict the result to the concepts they allow."""
+    sent = st.view
+    best: dict[str, int] = {}
+    for s, e, ids in st.hits(idx):
+        if s >= q[1] and _CLAUSE_END.search(sent, q[1], s):
+            continue
+        d = _distance((s, e), q)
+        in_clause = None
+        for cid in ids:
+            if cid in clause_bound:
+                if in_clause is None:
+                    in_clause = _in_clause((s, e), sent, q)
+                if not in_clause:
+                    continue
+            if d < best.get(cid, 1 << 30):
+                best[cid] = d
+    return best
+
+
+def _named(terms: _TextTerms, idx: _TermIndex) -> set[str]:
+    """Every concept a fall-back text (the extractor's words, the title) names: no distances."""
+    return {cid for _, _, ids in terms.hits(idx) for cid in ids}
+
+
+def _first_named(fallbacks: Iterable[_TextTerms], idx: _TermIndex, ok) -> str:
+    """The smallest allowed concept id named by the first fall-back text naming any."""
+    for terms in fallbacks:
+        names = [cid for cid in _named(terms, idx) if ok(cid)]
+        if names:
+            return min(names)
+    return ""
+
+
+def _pick_allowed(best: Mapping[str, int], ok) -> str:
+    """``_pick`` among the allowed concepts."""
+    return _pick({cid: d for cid, d in best.items() if ok(cid)})
+
+
+def match_claim(ct: ClaimText, family: str, sentence: _TextTerms | None = None,
+                title: _TextTerms | None = None) -> tuple[str, str]:
     """(subject id, measure id) for one claim, or empty strings when the lexicon names none.
 
     Sentence terms nearest the quantity win; a measure without cues counts only inside the
@@ -252,58 +390,62 @@ def match_claim(ct: ClaimText, family: str) -> tuple[str, str]:
     lists cues, have one within ``cue_window`` characters of the quantity; generic (fallback)
     measures are tried last, in the sentence only. The subject may also be the measure's default
     subject or, last, the term ending nearest before the sentence (an antecedent).
+
+    A caller matching many claims may pass the ``sentence`` and ``title`` terms shared by claims
+    of one sentence or document (``ct.sentence`` and ``ct.title`` as ``_TextTerms``). Each text is
+    viewed and searched only when the steps before it found nothing, and the cues only when a cued
+    measure is named at all.
     """
     lex = lexicon()
     s_idx, m_idx, c_idx = _indexes()
     fam = _lang_family(ct.lang)
-    sent = _view(ct.sentence, fam)
+    st = sentence if sentence is not None else _TextTerms(ct.sentence, fam)
     q = (ct.q_start, ct.q_end)
-    window = int(settings()["cue_window"][fam])
-    local = sent[max(0, q[0] - window):q[1] + window]
-    cue_ids = {cid for _, _, ids in c_idx.find(local, fam) for cid in ids}
-    measures_ok = {m.id for m in lex.measures.values()
-                   if family.split("_per_")[0] in m.unit_families or family in m.unit_families}
-    measures_ok = {m for m in measures_ok if lex.measures[m].cues is None or m in cue_ids}
-    extra = [(_view(t, fam), near_end) for t, near_end in
-             ((ct.words, False), (ct.title, False), (ct.context, True)) if t]
+    ms = _measure_sets(family)
+    cues: list[set[str]] = []  # the cue concepts near the quantity, found on first need
 
-    def best(idx: _TermIndex, allowed=None, use_context: bool = False, measures: bool = False,
-             sentence_only: bool = False) -> str:
-        hits = _same_clause(idx.find(sent, fam), sent, q)
-        if measures:  # a measure without cues must be named in the quantity's own clause
-            hits = [(a, b, [i for i in ids if lex.measures[i].cues is not None or _in_clause((a, b), sent, q)])
-                    for a, b, ids in hits]
-        found = _nearest(hits, q, allowed)
-        for text, near_end in ([] if sentence_only else extra):
-            if found:
-                break
-            if near_end and not use_context:
-                continue
-            hits = idx.find(text, fam)
-            if near_end:  # the text before the sentence: the term closest to its end
-                found = _nearest(hits, (len(text), len(text)), allowed)
-            else:
-                found = {cid: 0 for _, _, ids in hits for cid in ids if allowed is None or cid in allowed}
-        return _pick(found)
+    def measure_ok(cid: str) -> bool:
+        if cid in ms.plain:
+            return True
+        if cid not in ms.cued:
+            return False
+        if not cues:
+            window = int(settings()["cue_window"][fam])
+            local = st.view[max(0, q[0] - window):q[1] + window]
+            cues.append({c for _, _, ids in c_idx.find(local, fam) for c in ids})
+        return cid in cues[0]
 
-    specific = {m for m in measures_ok if not lex.measures[m].fallback}
-    measure = best(m_idx, specific, measures=True) if specific else ""
-    if not measure and measures_ok - specific:
-        measure = best(m_idx, measures_ok - specific, measures=True, sentence_only=True)
+    fallbacks = [t for t in (_TextTerms(ct.words, fam), title or _TextTerms(ct.title, fam)) if t.text]
+    near = _sentence_nearest(st, m_idx, q, _cueless_measures())
+    specific = lambda cid: cid not in ms.fallback and measure_ok(cid)  # noqa: E731
+    measure = _pick_allowed(near, specific) or _first_named(fallbacks, m_idx, specific)
+    if not measure:  # generic measures: in the sentence only
+        measure = _pick_allowed(near, lambda cid: cid in ms.fallback and measure_ok(cid))
     if not measure:
         return "", ""
     m = lex.measures[measure]
+    near = _sentence_nearest(st, s_idx, q)
     subject = ""
     if m.subject_type:
-        subject = best(s_idx, {c.id for c in lex.subjects.values() if c.type == m.subject_type})
-    subject = subject or best(s_idx) or m.default_subject or best(s_idx, use_context=True)
+        typed = _subjects_of_type(m.subject_type)
+        subject = _pick_allowed(near, typed.__contains__) or _first_named(fallbacks, s_idx, typed.__contains__)
+    subject = subject or _pick(near) or _first_named(fallbacks, s_idx, lambda cid: True) or m.default_subject
+    if not subject and ct.context:  # the text before the sentence: the term closest to its end
+        before = _TextTerms(ct.context, fam)
+        n = len(before.view)
+        subject = _pick(_nearest(before.hits(s_idx), (n, n)))
     return (subject, measure) if subject else ("", "")
 
 
 def _titles(documents: pd.DataFrame | None) -> dict[str, str]:
     if documents is None or documents.empty or "title" not in documents.columns:
         return {}
-    return dict(zip(documents["doc_id"].astype(str), documents["title"].fillna("").astype(str)))
+    return dict(zip(documents["doc_id"].astype(str).tolist(), documents["title"].fillna("").astype(str).tolist()))
+
+
+def _column(df: pd.DataFrame, name: str, default) -> list:
+    """A column as a plain list (fast row access), or ``default`` per row when it is absent."""
+    return df[name].tolist() if name in df.columns else [default] * len(df)
 
 
 def concept_keys(claims: pd.DataFrame, documents: pd.DataFrame | None = None,
@@ -312,32 +454,61 @@ def concept_keys(claims: pd.DataFrame, documents: pd.DataFrame | None = None,
 
     ``documents`` (doc_id, title) and ``texts`` (article → text, for the sentence before) are
     optional; without them matching reads the sentence and the extractor's words only.
+
+    Claims are visited sorted by article and sentence so that a sentence's view and term hits are
+    found once for all its claims, and a title's once per run of its document's claims. Only the
+    current ones are kept: few long-lived objects for the garbage collector to walk again and again
+    (which made a per-claim loop slower per claim on larger corpora). Columns are plain lists.
     """
     titles = _titles(documents)
-    rows = []
-    for r in claims.itertuples(index=False):
-        d = r._asdict()
-        fam = unit_family(str(d.get("unit", "") or ""), str(d.get("rate_period", "") or ""))
+    cols = [_column(claims, c, d) for c, d in (
+        ("unit", ""), ("rate_period", ""), ("sentence_start", 0), ("article", None), ("lang", "zh-Hans"),
+        ("sentence", ""), ("start", 0), ("end", 0), ("subject", ""), ("measure", ""), ("doc_id", ""),
+        ("doc_title", ""))]
+    order = _sentence_order(claims)
+    cols = [[col[i] for i in order] for col in cols]
+    measures = lexicon().measures
+    out = {c: [""] * len(claims) for c in _KEY_COLUMNS}
+    st = tt = None  # the current sentence's and title's terms
+    st_key = tt_key = None  # (article, sentence offset, language family), (doc_id, language family)
+    for i, (unit, period, s0, article, lang, sentence, start, end, subj_w, meas_w, doc_id, doc_title) in \
+            zip(order, zip(*cols)):
+        fam = unit_family(str(unit or ""), str(period or ""))
         if fam is None:
-            rows.append(("", "", "", "", ""))
             continue
-        s0 = int(d.get("sentence_start", 0) or 0)
+        s0 = int(s0 or 0)
         context = ""
-        if texts is not None and d.get("article") in texts:
-            context = texts[d["article"]][max(0, s0 - 80):s0]
+        if texts is not None and article in texts:
+            context = texts[article][max(0, s0 - 80):s0]
+        doc = str(doc_id)
+        has_title = doc in titles  # else the row's own doc_title, matched per claim
         ct = ClaimText(
-            lang=str(d.get("lang", "zh-Hans")), sentence=str(d.get("sentence", "") or ""),
-            q_start=int(d.get("start", 0)) - s0, q_end=int(d.get("end", 0)) - s0,
-            words=" ".join(str(d.get(k, "") or "") for k in ("subject", "measure")).strip(),
-            context=context, title=titles.get(str(d.get("doc_id", "")), str(d.get("doc_title", "") or "")))
-        subject, measure = match_claim(ct, fam[0])
-        if measure and lexicon().measures[measure].change_split and \
-                _is_change(ct.sentence, ct.q_start, ct.lang):
+            lang=str(lang), sentence=str(sentence or ""), q_start=int(start) - s0, q_end=int(end) - s0,
+            words=" ".join((str(subj_w or ""), str(meas_w or ""))).strip(),
+            context=context, title=titles[doc] if has_title else str(doc_title or ""))
+        lang_fam = _lang_family(ct.lang)
+        if st_key != (article, s0, lang_fam) or st.text != ct.sentence:
+            st_key, st = (article, s0, lang_fam), _TextTerms(ct.sentence, lang_fam)
+        if has_title and tt_key != (doc, lang_fam):
+            tt_key, tt = (doc, lang_fam), _TextTerms(ct.title, lang_fam)
+        subject, measure = match_claim(ct, fam[0], st, tt if has_title else None)
+        if measure and measures[measure].change_split and _is_change(ct.sentence, ct.q_start, ct.lang):
             measure = f"{measure}{CHANGE_SUFFIX}"
-        gid = f"g-{subject}-{measure}-{fam[0]}" if subject and measure else ""
-        rows.append((subject, measure, fam[0], fam[1], gid))
-    return pd.DataFrame(rows, columns=["subject_concept", "measure_concept", "unit_family", "base_unit",
-                                       "auto_group_id"], index=claims.index)
+        out["subject_concept"][i], out["measure_concept"][i] = subject, measure
+        out["unit_family"][i], out["base_unit"][i] = fam[0], fam[1]
+        out["auto_group_id"][i] = f"g-{subject}-{measure}-{fam[0]}" if subject and measure else ""
+    if not len(claims):  # (no rows: object columns, as a frame built from no tuples has)
+        return pd.DataFrame([], columns=_KEY_COLUMNS, index=claims.index)
+    return pd.DataFrame(out, columns=_KEY_COLUMNS, index=claims.index)
+
+
+_KEY_COLUMNS = ["subject_concept", "measure_concept", "unit_family", "base_unit", "auto_group_id"]
+
+
+def _sentence_order(claims: pd.DataFrame) -> list[int]:
+    """Row positions with each sentence's claims next to each other (by article, then offset)."""
+    keys = [pd.factorize(claims[c])[0] for c in ("sentence_start", "article") if c in claims.columns]
+    return np.lexsort(keys).tolist() if keys else list(range(len(claims)))
 
 
 # --- overrides ------------------------------------------------------------------------------
@@ -397,19 +568,24 @@ def apply_overrides(claim_ids: pd.Series, group_ids: pd.Series, overrides: pd.Da
 
 
 # --- intervals --------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _word_patterns(section: str, key: str, fam: str) -> tuple[re.Pattern, ...]:
+    """Compiled patterns of a word list in ``data/consistency.yaml`` (once, not per claim):
+    literal in Chinese, whole words in English."""
+    words = settings()[section][key][fam]
+    return tuple(re.compile(re.escape(w) if fam == "zh" else rf"(?<![a-z]){re.escape(w)}(?![a-z])")
+                 for w in words)
+
+
 def _alarm_reading(sentence: str, q_start: int, lang: str) -> bool:
     """True when a gt/ge quantity sits in a conditional alarm ("若…持续超过72小时, 需…")."""
     al = settings()["alarm"]
     fam = _lang_family(lang)
     w = int(al["window"][fam])
     before = _view(sentence[max(0, q_start - w):q_start], fam)
-    for word in al["words"][fam]:
-        if fam == "en":
-            if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", before):
-                return True
-        elif word in before:
-            return True
-    return False
+    if fam == "en":
+        return any(p.search(before) for p in _word_patterns("alarm", "words", fam))
+    return any(word in before for word in al["words"][fam])
 
 
 def _is_change(sentence: str, q_start: int, lang: str) -> bool:
@@ -423,16 +599,15 @@ def _is_change(sentence: str, q_start: int, lang: str) -> bool:
     for word in cfg.get("adjacent", {}).get(fam, []):
         if tail.endswith(word) and (fam == "zh" or not tail[:-len(word)][-1:].isalpha()):
             return True
-    for word in cfg["words"][fam]:
-        pat = re.escape(word) if fam == "zh" else rf"(?<![a-z]){re.escape(word)}(?![a-z])"
-        hits = list(re.finditer(pat, before))
+    markers = cfg["level_markers"][fam]
+    for pat in _word_patterns("change", "words", fam):
+        hits = list(pat.finditer(before))
         if not hits:
             continue
         between = before[hits[-1].end():]
-        markers = cfg["level_markers"][fam]
         if fam == "zh" and any(m in between for m in markers):
             continue
-        if fam == "en" and any(re.search(rf"(?<![a-z]){re.escape(m)}(?![a-z])", between) for m in markers):
+        if fam == "en" and any(p.search(between) for p in _word_patterns("change", "level_markers", fam)):
             continue
         return True
     return False
@@ -513,7 +688,9 @@ def intervals(claims: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     used = [c for c in _INTERVAL_COLUMNS if c in claims.columns]  # to_dict of ~40 columns was most of the cost
-    for r in claims[used].to_dict("records"):
+    records = (dict(zip(used, vals)) for vals in zip(*(claims[c].tolist() for c in used))) if used \
+        else ({} for _ in range(len(claims)))  # plain lists: far cheaper than DataFrame.to_dict
+    for r in records:
         fam = unit_family(str(r.get("unit", "") or ""), str(r.get("rate_period", "") or ""))
         if fam is None:
             rows.append((math.nan, math.nan, "", "no_family"))
@@ -569,22 +746,47 @@ def max_clique(ivs: list[tuple[float, float]]) -> tuple[list[int], float, float]
 
 
 def conflicting_pairs(ivs: list[tuple[float, float]]) -> list[tuple[int, int]]:
-    """All non-agreeing pairs (i < j), output-sensitive: only candidates past each interval's end
-    are visited (sorted lows + bisect), never all pairs of a large consistent group."""
-    order = sorted(range(len(ivs)), key=lambda i: ivs[i][0])
-    lows = [ivs[i][0] for i in order]
-    out = []
-    for i, (lo, hi) in enumerate(ivs):
-        k = bisect_left(lows, hi)
-        for j in order[k:]:
-            if j != i and not overlaps(ivs[i], ivs[j]):
-                out.append((min(i, j), max(i, j)))
-    return sorted(set(out))
+    """All non-agreeing pairs (i < j), sorted; O(n log n + k) for k pairs (``_disagreeing``)."""
+    lo = np.array([iv[0] for iv in ivs], dtype=float)
+    hi = np.array([iv[1] for iv in ivs], dtype=float)
+    i, j = _disagreeing(lo, hi)
+    return list(zip(i.tolist(), j.tolist()))
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``range(starts[x], starts[x] + counts[x])`` for every x, vectorised."""
+    block_start = np.cumsum(counts) - counts
+    return np.repeat(starts - block_start, counts) + np.arange(int(counts.sum()))
+
+
+def _disagreeing(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index arrays (i, j), i < j, sorted by (i, j), of every pair of intervals that disagree.
+
+    A pair disagrees iff one interval starts strictly after the other ends, or the two only touch
+    (one ends where the other starts) and neither is a point (``overlaps``). Each such pair is
+    found once, from the interval that ends first: the intervals starting after its end are a
+    suffix of all intervals sorted by start, and the proper ones starting exactly at its end a run
+    of the proper intervals sorted by start. Only output pairs are generated: O(n log n + k).
+    """
+    n = len(lo)
+    order = np.argsort(lo, kind="stable")
+    after = np.searchsorted(lo[order], hi, side="right")
+    proper = lo != hi
+    p_order = order[proper[order]]
+    p_lo = lo[p_order]
+    t_from = np.searchsorted(p_lo, hi, side="left")
+    t_count = np.where(proper, np.searchsorted(p_lo, hi, side="right") - t_from, 0)
+    first = np.concatenate([np.repeat(np.arange(n), n - after), np.repeat(np.arange(n), t_count)])
+    second = np.concatenate([order[_ranges(after, n - after)], p_order[_ranges(t_from, t_count)]])
+    i, j = np.minimum(first, second), np.maximum(first, second)
+    by_pair = np.lexsort((j, i))
+    return i[by_pair], j[by_pair]
 
 
 def count_conflicting_pairs(ivs: list[tuple[float, float]]) -> int:
     """``len(conflicting_pairs(ivs))`` in O(n log n), whatever the output size: a pair disagrees
-    iff one interval ends before the other starts, or they only touch and neither is a point."""
+    iff one interval ends before the other starts, or they only touch and neither is a point.
+    (Plain bisect: most calls are on an article's few claims, where numpy's overhead would rule.)"""
     lows = sorted(lo for lo, _ in ivs)
     proper = sorted(lo for lo, hi in ivs if lo != hi)
     n = 0
@@ -604,10 +806,13 @@ def count_within_article_conflicts(ivs: list[tuple[float, float]], articles: lis
 
 
 # --- independent origins ----------------------------------------------------------------------
+_NOT_ALNUM = re.compile(r"[\W_]+")  # exactly the characters for which str.isalnum() is False
+
+
 def fold_sentence(s: str) -> str:
     """NFKC, simplified, lower-cased, whitespace and punctuation removed: the near-duplicate form."""
     s = _to_simplified(unicodedata.normalize("NFKC", s)).lower()
-    return "".join(ch for ch in s if ch.isalnum())
+    return _NOT_ALNUM.sub("", s)
 
 
 _P = (1 << 61) - 1
@@ -621,17 +826,38 @@ def _minhash_params(n: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def _shingles(text: str, k: int) -> list[str]:
+    """Character ``k``-shingles (the whole text when it is shorter). Repeats are kept: they cannot
+    change a minimum."""
+    return [text] if len(text) <= k else [text[i:i + k] for i in range(len(text) - k + 1)]
+
+
 def minhash(text: str, k: int, n: int) -> tuple[int, ...]:
     """MinHash signature of character ``k``-shingles (deterministic: sha1-based shingle hashes)."""
-    if len(text) <= k:
-        sh = {text}
-    else:
-        sh = {text[i:i + k] for i in range(len(text) - k + 1)}
-    hs = np.array([int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:4], "big") for s in sh],
-                  dtype=np.uint64)
+    return minhash_many([text], k, n)[0]
+
+
+def minhash_many(texts: list[str], k: int, n: int) -> list[tuple[int, ...]]:
+    """``minhash`` of every text in one vectorised pass: a shingle's hash is the first 4 bytes of
+    its sha1, all of them go into one array, and each of the ``n`` hash functions a·h + b mod P is
+    applied to the whole array with each text's minimum taken by ``reduceat`` (one function at a
+    time keeps the arrays small). a, b < 2³¹ and h < 2³², so a·h + b fits in uint64."""
+    if not texts:
+        return []
+    shingles = [_shingles(t, k) for t in texts]
+    starts = np.cumsum([0] + [len(s) for s in shingles[:-1]])
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(s.encode("utf-8")).digest() for ss in shingles for s in ss])
+    hs = np.frombuffer(digests, dtype=">u4").reshape(-1, 5)[:, 0].astype(np.uint64)  # first 4 of 20 bytes
     a, b = _minhash_params(n)
-    vals = (a[:, None] * hs[None, :] + b[:, None]) % np.uint64(_P)
-    return tuple(int(v) for v in vals.min(axis=1))
+    mins = np.empty((n, len(texts)), dtype=np.uint64)
+    v = np.empty_like(hs)
+    for j in range(n):
+        np.multiply(hs, a[j], out=v)
+        v += b[j]
+        v %= np.uint64(_P)
+        mins[j] = np.minimum.reduceat(v, starts)
+    return [tuple(col) for col in mins.T.tolist()]
 
 
 class _UnionFind:
@@ -657,31 +883,34 @@ def origin_ids(claims: pd.DataFrame) -> pd.Series:
 
     Buckets by exact folded sentence and by MinHash LSH bands (a bucket keeps its first sentence;
     a later one joins it when their signatures agree on at least ``min_similarity`` of the
-    hashes), then union-find over articles: O(n) bucket look-ups, never all pairs.
+    hashes), then union-find over articles: O(n) bucket look-ups, never all pairs. Signatures are
+    computed once per distinct folded sentence, all in one vectorised batch. A sentence quoted by
+    several claims of one article is folded and bucketed once: a repeat changes no bucket and no
+    union (each union-find root is its set's smallest article, so only the partition matters).
     """
     nd = settings()["near_duplicates"]
     k, bands, rows = int(nd["shingle"]), int(nd["bands"]), int(nd["rows"])
     min_sim = float(nd.get("min_similarity", 0.7))
+    need = min_sim * bands * rows
     arts = claims["article"].astype(str).tolist()
+    quoted = dict.fromkeys(zip(arts, claims["sentence"].astype(str).tolist()))  # first-seen order
+    folded = list(dict.fromkeys((art, fold_sentence(s)) for art, s in quoted))
+    long_folds = list(dict.fromkeys(f for _, f in folded if len(f) >= 2 * k))
+    sigs = dict(zip(long_folds, minhash_many(long_folds, k, bands * rows)))
     uf = _UnionFind(sorted(set(arts)))
     buckets: dict[tuple, tuple[str, tuple[int, ...] | None]] = {}
-    sig_cache: dict[str, tuple[int, ...]] = {}
-    for art, sent in zip(arts, claims["sentence"].astype(str)):
-        f = fold_sentence(sent)
+    for art, f in folded:
         if not f:
             continue
         first = buckets.setdefault(("exact", f), (art, None))
         if first[0] != art:
             uf.union(art, first[0])
-        if len(f) < 2 * k:
+        sig = sigs.get(f)
+        if sig is None:  # shorter than two shingles
             continue
-        sig = sig_cache.get(f)
-        if sig is None:
-            sig = sig_cache[f] = minhash(f, k, bands * rows)
         for b in range(bands):
             other, osig = buckets.setdefault(("band", b, sig[b * rows:(b + 1) * rows]), (art, sig))
-            if other != art and osig is not None and \
-                    sum(x == y for x, y in zip(sig, osig)) >= min_sim * len(sig):
+            if other != art and osig is not None and sum(map(operator.eq, sig, osig)) >= need:
                 uf.union(art, other)
     return pd.Series([uf.find(a) for a in arts], index=claims.index, dtype=object)
 
@@ -794,51 +1023,74 @@ def group_claims(claims: pd.DataFrame, overrides: pd.DataFrame | None = None,
     return claims, groups
 
 
-def _group_parts(gid: str, keys: pd.DataFrame, members: pd.Index) -> tuple[str, str, str]:
+def _group_parts(gid: str, auto_keys: Iterable[tuple[str, str, str]]) -> tuple[str, str, str]:
     """(subject, measure, family) of a group: the smallest automatic key among its claims, else
     parsed from the id (a reviewer's own group)."""
-    sub = keys.loc[members, ["subject_concept", "measure_concept", "unit_family"]]
-    auto = [t for t in sub.itertuples(index=False, name=None) if t[0]]
+    auto = [k for k in auto_keys if k[0]]
     if auto:
         return min(auto)
     parts = gid.split("-")
     return (parts[1], parts[2], parts[3]) if len(parts) > 3 else ("", "", "")
 
 
+def _n_distinct(values: Iterable) -> int:
+    """Distinct non-missing values (``Series.nunique``)."""
+    return len({v for v in values if not pd.isna(v)})
+
+
+_HETEROGENEITY_INPUTS = {"ci_low", "ci_high", "sample_size"}
+# the claim columns the groups table reads (copying only these is much cheaper than every column)
+_GROUP_INPUTS = {"group_id", "article", "sentence", *_INTERVAL_COLUMNS, *_HETEROGENEITY_INPUTS}
+
+
 def groups_table(claims: pd.DataFrame, keys: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per group: agreement measures over the group's normalized intervals."""
+    """One row per group: agreement measures over the group's normalized intervals.
+
+    Works on plain per-claim lists of the grouped claims and each group's row positions (one
+    ``groupby(...).indices``): no per-group DataFrame indexing. ``keys`` rows match ``claims`` rows.
+    """
     if keys is None:
         keys = concept_keys(claims)
+    elif not keys.index.equals(claims.index):
+        keys = keys.loc[claims.index]
     lex = lexicon()
-    ivs = intervals(claims)
-    grouped = claims[claims["group_id"].astype(str) != ""]
-    origins = origin_ids(grouped) if not grouped.empty else pd.Series(dtype=object)
+    is_grouped = (claims["group_id"].astype(str) != "").to_numpy()
+    grouped = claims.loc[is_grouped, [c for c in claims.columns if c in _GROUP_INPUTS]]
+    ivs = intervals(grouped)
+    origins = origin_ids(grouped).tolist() if not grouped.empty else []
+    key_rows = list(zip(*(keys[c].to_numpy(object)[is_grouped].tolist()
+                          for c in ("subject_concept", "measure_concept", "unit_family"))))
+    low, high = ivs["low"].to_numpy(float), ivs["high"].to_numpy(float)
+    comparable = ~(np.isnan(low) | np.isnan(high))
+    base_unit = ivs["base_unit"].tolist()
+    articles = grouped["article"].tolist()
+    units = grouped["unit"].tolist()
+    periods = _column(grouped, "rate_period", "")
+    het_cols = bool(_HETEROGENEITY_INPUTS & set(claims.columns))
     rows = []
-    for gid, g in grouped.groupby("group_id", sort=True):
-        subj, meas, fam = _group_parts(gid, keys, g.index)
-        fams = {unit_family(str(u), str(rp or ""))[0] for u, rp in zip(g["unit"], g.get("rate_period", [""] * len(g)))
-                if unit_family(str(u), str(rp or "")) is not None}
-        base_units = sorted(set(ivs.loc[g.index, "base_unit"]) - {""})
-        iv = ivs.loc[g.index]
-        cmp_mask = iv["low"].notna() & iv["high"].notna()
-        if len(fams) > 1:  # a reviewer merge across families: intervals are not comparable
-            cmp_mask &= False
-        cg = g[cmp_mask]
-        pairs = [(float(a), float(b)) for a, b in zip(iv.loc[cg.index, "low"], iv.loc[cg.index, "high"])]
+    for gid, pos in grouped.groupby("group_id", sort=True).indices.items():
+        pos = pos.tolist()
+        subj, meas, fam = _group_parts(gid, (key_rows[i] for i in pos))
+        fams = {f[0] for f in (unit_family(str(units[i]), str(periods[i] or "")) for i in pos) if f is not None}
+        base_units = sorted({base_unit[i] for i in pos} - {""})
+        # a reviewer merge across families: intervals are not comparable
+        cmp = [i for i in pos if comparable[i]] if len(fams) <= 1 else []
+        pairs = [(float(low[i]), float(high[i])) for i in cmp]
         members, c_lo, c_hi = max_clique(pairs)
         n_conf = count_conflicting_pairs(pairs)  # counted, never listed: O(n log n) per group
-        within = count_within_article_conflicts(pairs, cg["article"].astype(str).tolist())
+        within = count_within_article_conflicts(pairs, [str(articles[i]) for i in cmp])
         n_pairs = len(pairs) * (len(pairs) - 1) // 2
-        n_orig_cmp = origins.loc[cg.index].nunique() if len(cg) else 0
-        het, q, i2 = heterogeneity(cg)
+        n_orig_cmp = _n_distinct(origins[i] for i in cmp)
+        het, q, i2 = heterogeneity(grouped.iloc[cmp]) if het_cols \
+            else (settings()["heterogeneity"]["not_computable"], math.nan, math.nan)
         s_c, m_c = lex.subjects.get(subj), lex.measures.get(meas.removesuffix(CHANGE_SUFFIX))
         rows.append({
             "group_id": gid, "subject": subj, "measure": meas,
             "unit": base_units[0] if len(base_units) == 1 else ";".join(base_units),
             "unit_family": fam if len(fams) <= 1 else ";".join(sorted(fams)),
             "verdict": _verdict(n_orig_cmp, len(pairs), len(members)),
-            "n_claims": len(g), "n_compared": len(pairs), "n_articles": g["article"].nunique(),
-            "n_origins": origins.loc[g.index].nunique(), "max_agreeing": len(members),
+            "n_claims": len(pos), "n_compared": len(pairs), "n_articles": _n_distinct(articles[i] for i in pos),
+            "n_origins": _n_distinct(origins[i] for i in pos), "max_agreeing": len(members),
             "agreement": round(1 - n_conf / n_pairs, 4) if n_pairs else math.nan,
             "consensus_low": c_lo if math.isfinite(c_lo) else math.nan,
             "consensus_high": c_hi if math.isfinite(c_hi) else math.nan,
@@ -860,34 +1112,73 @@ def groups_table(claims: pd.DataFrame, keys: pd.DataFrame | None = None) -> pd.D
 def conflicts(claims: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every pair of claims in one group whose intervals do not agree, with quotes for review.
 
-    ``same_article`` marks within-article conflicts (a page contradicting itself).
+    ``same_article`` marks within-article conflicts (a page contradicting itself). The pairs are
+    generated from sorted intervals, O(n log n + k) per group for k pairs (never all pairs), and
+    the table is built column-wise.
     """
+    return _conflict_table(claims, groups, same_article_only=False)
+
+
+def _within_article_pairs(lo: np.ndarray, hi: np.ndarray, articles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_disagreeing`` restricted to pairs of one article (missing articles pair with none)."""
+    by_article: dict = {}
+    for k, art in enumerate(articles.tolist()):
+        if not pd.isna(art):
+            by_article.setdefault(art, []).append(k)
+    firsts, seconds = [np.zeros(0, dtype=np.intp)], [np.zeros(0, dtype=np.intp)]
+    for members in by_article.values():
+        if len(members) > 1:
+            m = np.array(members)
+            i, j = _disagreeing(lo[m], hi[m])
+            firsts.append(m[i])
+            seconds.append(m[j])
+    i, j = np.concatenate(firsts), np.concatenate(seconds)  # members ascend, so i < j still
+    by_pair = np.lexsort((j, i))
+    return i[by_pair], j[by_pair]
+
+
+def _conflict_table(claims: pd.DataFrame, groups: pd.DataFrame | None, same_article_only: bool) -> pd.DataFrame:
+    """The ``conflicts`` table, or only its within-article rows (without listing the others)."""
     grouped = claims[claims["group_id"].astype(str) != ""]
     if groups is not None and not groups.empty:
         grouped = grouped[grouped["group_id"].isin(set(groups["group_id"]))]
     ivs = intervals(grouped)
-    rows = []
-    for gid, g in grouped.groupby("group_id", sort=True):
-        iv = ivs.loc[g.index]
-        ok = iv["low"].notna() & iv["high"].notna()
-        if len({str(u) for u in iv.loc[ok, "base_unit"]}) > 1:
+    low, high = ivs["low"].to_numpy(float), ivs["high"].to_numpy(float)
+    comparable = ~(np.isnan(low) | np.isnan(high))
+    base_unit = ivs["base_unit"].tolist()
+    cols: dict[str, np.ndarray] = {}
+
+    def col(name: str) -> np.ndarray:  # a claim column as Python objects, read on first use
+        if name not in cols:
+            cols[name] = grouped[name].to_numpy(object) if name in grouped.columns or name != "sentence" \
+                else np.full(len(grouped), "", dtype=object)
+        return cols[name]
+
+    parts: list[dict[str, np.ndarray]] = []
+    for gid, pos in grouped.groupby("group_id", sort=True).indices.items():
+        pos = pos[comparable[pos]]
+        if len({str(base_unit[p]) for p in pos}) > 1:
             continue
-        cg = g[ok]
-        pairs = [(float(a), float(b)) for a, b in zip(iv.loc[cg.index, "low"], iv.loc[cg.index, "high"])]
-        recs = cg.to_dict("records")
-        unit = str(iv.loc[cg.index, "base_unit"].iloc[0]) if len(cg) else ""
-        for i, j in conflicting_pairs(pairs):
-            a, b = recs[i], recs[j]
-            if str(a["claim_id"]) > str(b["claim_id"]):
-                a, b, i, j = b, a, j, i
-            rows.append({"group_id": gid, "claim_a": a["claim_id"], "claim_b": b["claim_id"],
-                         "article_a": a["article"], "article_b": b["article"],
-                         "quote_a": a["quote"], "quote_b": b["quote"],
-                         "same_article": a["article"] == b["article"],
-                         "sentence_a": a.get("sentence", ""), "sentence_b": b.get("sentence", ""),
-                         "low_a": pairs[i][0], "high_a": pairs[i][1], "low_b": pairs[j][0],
-                         "high_b": pairs[j][1], "unit": unit})
-    out = pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
+        lo, hi = low[pos], high[pos]
+        i, j = _within_article_pairs(lo, hi, col("article")[pos]) if same_article_only else _disagreeing(lo, hi)
+        if not len(i):
+            continue
+        ids = np.array([str(c) for c in col("claim_id")[pos]], dtype=object)
+        swap = ids[i] > ids[j]  # claim_a is the smaller claim id (as text)
+        i, j = np.where(swap, j, i), np.where(swap, i, j)
+        a, b = pos[i], pos[j]
+        part = {"group_id": np.full(len(i), gid, dtype=object)}
+        for name, key in (("claim", "claim_id"), ("article", "article"), ("quote", "quote")):
+            part[f"{name}_a"], part[f"{name}_b"] = col(key)[a], col(key)[b]
+        part["same_article"] = (part["article_a"] == part["article_b"]).astype(bool)
+        part["sentence_a"], part["sentence_b"] = col("sentence")[a], col("sentence")[b]
+        part["low_a"], part["high_a"], part["low_b"], part["high_b"] = lo[i], hi[i], lo[j], hi[j]
+        part["unit"] = np.full(len(i), str(base_unit[pos[0]]), dtype=object)
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame([], columns=CONFLICT_COLUMNS)
+    data = {c: np.concatenate([p[c] for p in parts]) for c in CONFLICT_COLUMNS}
+    out = pd.DataFrame({c: v.tolist() if v.dtype == object else v for c, v in data.items()}, columns=CONFLICT_COLUMNS)
     return out.sort_values(["group_id", "claim_a", "claim_b"], kind="stable").reset_index(drop=True)
 
 
@@ -900,7 +1191,7 @@ def _fmt(v: float) -> str:
 def within_article_conflicts(claims: pd.DataFrame, groups: pd.DataFrame | None = None) -> pd.DataFrame:
     """Conflicts inside one article (a page contradicting itself): article, group_id, claim_a,
     claim_b, reason — flagged apart from cross-article disagreement."""
-    c = conflicts(claims, groups)
+    c = _conflict_table(claims, groups, same_article_only=True)  # never lists cross-article pairs
     c = c.loc[c["same_article"].astype(bool).to_numpy()].copy()
     c["article"] = c["article_a"]
     c["reason"] = [f"{qa} [{_fmt(la)}, {_fmt(ha)}] vs {qb} [{_fmt(lb)}, {_fmt(hb)}] {u}: no overlap"

@@ -338,13 +338,31 @@ def _hedge_hits(text: str, fam: str, sent: tuple[int, int], q_start: int,
     """``hedge_hits``, memoised: annotation and three grading rules ask for the same claim's."""
     s, _ = sent
     _, c_end = clause_span(text, sent, q_start, q_end)
-    excl = find(text, fam, "hedge_exclusions", s, c_end)
-    hedges = [h for h in find(text, fam, "hedges", s, c_end, label="hedge")
-              if not any(x.start <= h.start and h.end <= x.end for x in excl)]
+    hedges: list[Hit] = []
+    union = _hedge_union(fam)
+    if union is None or (s < c_end and union.search(view(text, fam), s, c_end) is not None):
+        excl = find(text, fam, "hedge_exclusions", s, c_end)
+        hedges = [h for h in find(text, fam, "hedges", s, c_end, label="hedge")
+                  if not any(x.start <= h.start and h.end <= x.end for x in excl)]
     pad = 3 if fam == "zh" else 14
     a, b = max(s, q_start - pad), min(c_end, q_end + pad)
     approx = find(text, fam, "approximators", a, b, label="approx")
     return tuple(sorted(_non_overlapping(hedges + approx), key=lambda h: h.start))
+
+
+@lru_cache(maxsize=None)
+def _hedge_union(fam: str) -> re.Pattern | None:
+    """Hedges and hedge exclusions in one alternation: most clauses hold neither, and one search
+    that finds nothing proves both lists find nothing (each alternative keeps its own word
+    boundaries), so the two per-list searches are skipped. ``None``: no prefilter."""
+    node = phrases(fam)
+    pats = tuple(node.get("hedges") or ()) + tuple(node.get("hedge_exclusions") or ())
+    if not pats:
+        return None
+    try:
+        return _compile(fam, pats)
+    except re.error:  # pragma: no cover - each list compiles on its own; the union should too
+        return None
 
 
 def _kind_rules() -> list[dict]:
@@ -376,14 +394,16 @@ def _words_pattern(words: dict | None, fam: str) -> re.Pattern | None:
     return pat
 
 
-def _scope_span(text: str, scope: str, sent: tuple[int, int], q: Any) -> tuple[int, int]:
+def _scope_span(text: str, scope: str, sent: tuple[int, int], q: Any,
+                clause: tuple[int, int] | None = None) -> tuple[int, int]:
     """The text a kinds rule looks at: the sentence, the claim's clause, the clause before, or the
-    parts of the clause before/after the quantity, or the rest of the sentence after it."""
+    parts of the clause before/after the quantity, or the rest of the sentence after it.
+    ``clause``: the claim's ``clause_span`` when the caller has it already."""
     if scope == "sentence":
         return sent
     if scope == "rest":
         return q.end, max(q.end, sent[1])
-    a, b = clause_span(text, sent, q.start, q.end)
+    a, b = clause if clause is not None else clause_span(text, sent, q.start, q.end)
     if scope == "before":
         return a, q.start
     if scope == "after":
@@ -436,26 +456,23 @@ def _rule_matches(rule: dict, text: str, fam: str, sent: tuple[int, int], q: Any
     return True
 
 
-def kind_rule(text: str, fam: str, sent: tuple[int, int], q: Any) -> dict | None:
-    """The first ``data/kinds.yaml`` rule that holds (``None``: no rule, kind ``other``)."""
+def kind_rule(text: str, fam: str, sent: tuple[int, int], q: Any, *,
+              clause: tuple[int, int] | None = None) -> dict | None:
+    """The first ``data/kinds.yaml`` rule that holds (``None``: no rule, kind ``other``).
+    ``clause``: the claim's ``clause_span`` when the caller has it already."""
     unit = getattr(q, "unit", "")
     comparator = getattr(q, "comparator", "")
     has_period = bool(getattr(q, "rate_period", ""))
     v = view(text, fam)
-    spans: dict[str, tuple[int, int]] = {}
-    for rule, units, comparators, needs_period, conds in _compiled_rules(fam):
-        if units is not None and unit not in units:
-            continue
-        if comparators is not None and comparator not in comparators:
-            continue
-        if needs_period and not has_period:
-            continue
+    # each scope's text is cut out once per claim (rules share scopes: 18 of 39 read the sentence)
+    cut: dict[str, str] = {}
+    for rule, conds in _rules_for(fam, unit, comparator, has_period):
         for scope, pat, wanted in conds:
-            span = spans.get(scope)
-            if span is None:
-                span = spans[scope] = _scope_span(text, scope, sent, q)
-            a, b = span
-            if bool(pat is not None and a < b and pat.search(v[a:b])) is not wanted:
+            s = cut.get(scope)
+            if s is None:
+                a, b = _scope_span(text, scope, sent, q, clause)
+                s = cut[scope] = v[a:b] if a < b else ""
+            if bool(pat is not None and s and pat.search(s)) is not wanted:
                 break
         else:
             return rule
@@ -463,6 +480,24 @@ def kind_rule(text: str, fam: str, sent: tuple[int, int], q: Any) -> dict | None
 
 
 _COMPILED_RULES: dict[str, tuple[Any, tuple]] = {}
+_RULES_FOR: dict[tuple[str, str, str, bool], tuple[Any, tuple]] = {}
+
+
+def _rules_for(fam: str, unit: str, comparator: str, has_period: bool) -> tuple:
+    """``(rule, conditions)`` of the compiled rules whose unit, comparator and rate-period
+    requirements a quantity meets, in rule order: most rules name units or comparators, so the
+    per-claim loop only visits the few that can apply. Rebuilt with ``_compiled_rules``."""
+    compiled = _compiled_rules(fam)
+    key = (fam, unit, comparator, has_period)
+    got = _RULES_FOR.get(key)
+    if got is not None and got[0] is compiled:
+        return got[1]
+    out = tuple((rule, conds) for rule, units, comparators, needs_period, conds in compiled
+                if (units is None or unit in units)
+                and (comparators is None or comparator in comparators)
+                and (has_period or not needs_period))
+    _RULES_FOR[key] = (compiled, out)
+    return out
 
 
 def _compiled_rules(fam: str) -> tuple:
@@ -556,9 +591,10 @@ def subject_of(text: str, fam: str, sent: tuple[int, int], q: Any, title: str,
 
 
 def measure_of(text: str, fam: str, sent: tuple[int, int], q: Any, kind: str,
-               skip_to: int | None = None) -> str:
-    """The clause's words around the quantity (fillers, cue and quantity removed) + a dimension."""
-    a, b = clause_span(text, sent, q.start, q.end)
+               skip_to: int | None = None, clause: tuple[int, int] | None = None) -> str:
+    """The clause's words around the quantity (fillers, cue and quantity removed) + a dimension.
+    ``clause``: the claim's ``clause_span`` when the caller has it already."""
+    a, b = clause if clause is not None else clause_span(text, sent, q.start, q.end)
     if skip_to is not None and a <= skip_to <= q.start:
         a = skip_to
     left, right = text[a:q.start], text[q.end:b]
@@ -601,7 +637,9 @@ def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: 
                                                            doc_author):
         cue = _author_hit(text, doc_author, doc_start or 0, sent[0]) or \
             Hit(-1, -1, "", "expert_opinion")
-    kind = claim_kind(text, fam, sent, q)
+    clause = clause_span(text, sent, q.start, q.end)  # shared by the kind rules and the measure
+    rule = kind_rule(text, fam, sent, q, clause=clause)
+    kind = rule["kind"] if rule else "other"
     skip = cue.end if cue and cue.start >= sent[0] else None
     return {
         "hedged": bool(hedges) or bool(getattr(q, "approx", False))
@@ -613,5 +651,5 @@ def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: 
         "cue_end": cue.end if cue and cue.start >= 0 else None,
         "kind": kind,
         "subject": subject_of(text, fam, sent, q, title, skip_to=skip),
-        "measure": measure_of(text, fam, sent, q, kind, skip_to=skip),
+        "measure": measure_of(text, fam, sent, q, kind, skip_to=skip, clause=clause),
     }

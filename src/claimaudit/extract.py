@@ -56,11 +56,6 @@ def mint_ids(keys: Sequence[str]) -> list[str]:
     return out
 
 
-def _sentence_of(spans: list[tuple[int, int]], starts: list[int], pos: int) -> int:
-    i = bisect_right(starts, pos) - 1
-    return max(i, 0)
-
-
 def _in_meta(meta: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
     i = bisect_right(starts, start) - 1
     return any(0 <= j < len(meta) and meta[j][0] < end and start < meta[j][1] for j in (i, i + 1))
@@ -76,17 +71,16 @@ def article_claims(article: Article) -> list[dict]:
     for doc in article.documents:
         if doc.role not in CONTENT_ROLES:
             continue
-        spans = sentences.split_sentences(text, doc.start, doc.end, doc.lang)
-        if not spans:
-            continue
-        starts = [s for s, _ in spans]
+        # only the sentences holding quantities are looked for, not the whole document split
+        locator = sentences.SentenceLocator(text, doc.start, doc.end, doc.lang)
         for q in quantities.find_quantities(text, doc.lang, doc.start, doc.end):
             if _in_meta(meta, meta_starts, q.start, q.end):
                 continue  # bylines, asker lines, dates: authorship, not claims
-            i = _sentence_of(spans, starts, q.start)
-            s_start, s_end = spans[i]
+            found = locator.locate(q.start)
+            if found is None:
+                continue  # a document without sentences has no claims
+            (s_start, s_end), prev = found
             s_start, s_end = min(s_start, q.start), max(s_end, q.end)
-            prev = spans[i - 1] if i > 0 else None
             ann = cues.annotate(text, (s_start, s_end), prev, q, doc.lang, doc.title,
                                 doc_author=doc.author, doc_start=doc.start)
             rows.append({

@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from . import cues, textnorm
-from .cues import Hit, family, find
+from .cues import Hit, family
 from .config import load_yaml
 
 GRADE_COLUMNS = ["grade", "grade_trace", "rubric_version", "flags", "citation"]
@@ -47,9 +48,227 @@ def _rank(g: str) -> int:
     return _grade_scale().index(g)
 
 
+# --- literal prefilters (document checklist) -----------------------------------------------------
+# The checklist searches every document and page for citations, harms and a disclaimer, and
+# nearly all of those searches find nothing. Every match of a phrase contains some fixed literal
+# ("disclaimer", "side effect", "10.", 《), and ``str.find`` locates literals many times faster
+# than a regex scans a long span (English lists start with a look-behind, which keeps the regex
+# engine from skipping ahead). So each page's literal occurrences are located once per phrase
+# list, and a document holding none of them is not searched. Only a "no" is trusted: results are
+# exactly those of the full searches. (A claim's sentence is short: there a direct search costs
+# less than locating literals in the whole page.)
+try:  # the regex parser (Python 3.11+ names; the older ones are deprecated aliases)
+    from re import _constants as _sre_c, _parser as _sre_p
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_p  # type: ignore[no-redef]
+
+_REPEATS = tuple(getattr(_sre_c, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                 if hasattr(_sre_c, n))
+Literals = frozenset  # of (text, case-insensitive) pairs
+
+
+def _selectivity(lits: Literals) -> tuple[int, int]:
+    """Longer literals, then fewer of them, rule out more text."""
+    return min(len(t) for t, _ in lits), -len(lits)
+
+
+def _required(items: Iterable, icase: bool) -> Literals | None:
+    """Literals one of which every match of the parsed regex sequence ``items`` contains (the
+    most selective of its mandatory parts); None when no such set is known."""
+    best: Literals | None = None
+    run: list[str] = []
+
+    def consider(lits: Literals | None) -> None:
+        nonlocal best
+        if lits and (best is None or _selectivity(lits) > _selectivity(best)):
+            best = lits
+
+    for op, av in items:
+        if op is _sre_c.LITERAL:  # consecutive literals match consecutive characters
+            run.append(chr(av))
+            continue
+        if run:
+            consider(frozenset({("".join(run), icase)}))
+            run = []
+        consider(_required_part(op, av, icase))
+    if run:
+        consider(frozenset({("".join(run), icase)}))
+    return best
+
+
+def _required_part(op: Any, av: Any, icase: bool) -> Literals | None:
+    """``_required`` of one parsed element (a group, alternation, repeat or character set);
+    None for anything that may match without consuming one of a known set of literals."""
+    if op is _sre_c.SUBPATTERN:
+        _, add_flags, _, sub = av
+        return _required(sub, icase or bool(add_flags & re.IGNORECASE))
+    if op is getattr(_sre_c, "ATOMIC_GROUP", None):
+        return _required(av, icase)
+    if op is _sre_c.BRANCH:
+        alts = [_required(sub, icase) for sub in av[1]]
+        return None if any(x is None for x in alts) else frozenset().union(*alts)
+    if op in _REPEATS:
+        lo, _, sub = av
+        return _required(sub, icase) if lo >= 1 else None
+    if op is _sre_c.IN and av and all(o is _sre_c.LITERAL for o, _ in av):
+        return frozenset((chr(v), icase) for _, v in av)
+    return None
+
+
+@lru_cache(maxsize=None)
+def _literals(patterns: tuple[re.Pattern, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(case-sensitive literals, lowercased case-insensitive literals) one of which every match
+    of any of the compiled phrase lists contains; None when one list has no known literals or a
+    case-insensitive literal is not ASCII (see ``_folded``): then nothing can be ruled out."""
+    lits: set[tuple[str, bool]] = set()
+    for pat in patterns:
+        try:
+            got = _required(_sre_p.parse(pat.pattern, pat.flags), bool(pat.flags & re.IGNORECASE))
+        except Exception:  # pragma: no cover - an unexpected parse tree: no prefilter
+            return None
+        if got is None:
+            return None
+        lits |= got
+    folded = sorted({t.lower() for t, icase in lits if icase})
+    if not all(t.isascii() for t in folded):
+        return None
+    return tuple(sorted({t for t, icase in lits if not icase})), tuple(folded)
+
+
+def _folded(s: str) -> str | None:
+    """``s`` lowercased, when a case-insensitive ASCII literal matches ``s`` exactly where its
+    lowercase occurs in the result; else None.
+
+    Case-insensitive matching equates a non-ASCII character with an ASCII letter only when the
+    character's lowercase or uppercase is that letter (the Kelvin sign, ſ, ı, İ); such a
+    character adds ASCII to ``s.lower()`` or ``s.upper()``, and then ``s`` is not folded.
+    """
+    low = s.lower()
+    if s.isascii():
+        return low
+    n = len(s.encode("ascii", "ignore"))
+    if len(low) != len(s) or len(low.encode("ascii", "ignore")) != n \
+            or len(s.upper().encode("ascii", "ignore")) != n:
+        return None
+    return low
+
+
+def _occurrences(hay: str, lits: Iterable[str]) -> list[tuple[int, list[int]]]:
+    """(length, sorted start offsets) of each literal occurring in ``hay`` (absent ones left out)."""
+    out = []
+    for lit in lits:
+        starts = []
+        i = hay.find(lit)
+        while i >= 0:
+            starts.append(i)
+            i = hay.find(lit, i + 1)
+        if starts:
+            out.append((len(lit), starts))
+    return out
+
+
+def _occurs_within(occ: list[tuple[int, list[int]]], a: int, b: int) -> bool:
+    """Whether one of the located literals lies wholly inside [a, b)."""
+    for n, starts in occ:
+        j = bisect_left(starts, a)
+        if j < len(starts) and starts[j] + n <= b:
+            return True
+    return False
+
+
+@lru_cache(maxsize=None)
+def _citation_patterns(fam: str) -> tuple[re.Pattern, ...]:
+    """The compiled citation classes of a language family (``find_citation`` tries them all)."""
+    pats = (cues.pattern(fam, "citations", kind) for kind in cues.phrases(fam).get("citations", {}))
+    return tuple(p for p in pats if p is not None)
+
+
+class _Page:
+    """One article's text as grading and the checklist search it: per language family its view
+    (``cues.view``), where the literals of each phrase list occur (located on first use), and
+    the citations found in its spans. Keyed on offsets and names within this page only."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._views: dict[str, str] = {}
+        self._occ: dict[tuple[str, str], list[tuple[int, list[int]]] | None] = {}
+        self._citations: dict[tuple[str, int, int], Hit | None] = {}
+
+    def view(self, fam: str) -> str:
+        if fam not in self._views:
+            self._views[fam] = cues.view(self.text, fam)
+        return self._views[fam]
+
+    def _located(self, name: str, patterns: tuple[re.Pattern, ...], fam: str) -> list | None:
+        """Literal occurrences of the phrase lists ``patterns`` (called ``name``) in the page
+        (offsets of the view); None when nothing can be ruled out."""
+        key = (fam, name)
+        if key not in self._occ:
+            lits = _literals(patterns)
+            view = self.view(fam)
+            folded = _folded(view) if lits and lits[1] else view
+            if lits is None or folded is None:
+                self._occ[key] = None
+            else:
+                self._occ[key] = _occurrences(view, lits[0]) + _occurrences(folded, lits[1])
+        return self._occ[key]
+
+    def may_match(self, name: str, patterns: tuple[re.Pattern, ...], fam: str, a: int,
+                  b: int) -> bool:
+        """False only when none of ``patterns`` (phrase lists of ``fam``) can match in [a, b)."""
+        occ = self._located(name, patterns, fam)
+        return occ is None or _occurs_within(occ, a, b)
+
+    def first_hit(self, fam: str, key: str, a: int, b: int) -> Hit | None:
+        """``cues.find(text, fam, key, a, b)[0]`` (or None), stopping at the first non-empty
+        hit: the triggers only ever use the first one. (Claim spans are short: a direct search
+        costs less than locating the literals in the whole page.)"""
+        pat = cues.pattern(fam, key)
+        if pat is None or a >= b:
+            return None
+        for m in pat.finditer(self.view(fam), a, b):
+            s, e = m.span()
+            if e > s:
+                return Hit(s, e, self.text[s:e], key)
+        return None
+
+    def has_hit(self, fam: str, key: str, a: int, b: int) -> bool:
+        """``cues.has_hit``, skipped where the phrase list cannot match (for long spans)."""
+        pat = cues.pattern(fam, key)
+        if pat is None or a >= b or not self.may_match(key, (pat,), fam, a, b):
+            return False
+        return cues.has_hit(self.text, fam, key, a, b)
+
+    def citation(self, fam: str, a: int, b: int) -> Hit | None:
+        """``find_citation`` in [a, b) (several claims share a sentence or paragraph)."""
+        key = (fam, a, b)
+        if key not in self._citations:
+            self._citations[key] = find_citation(self.text, fam, a, b, self.view(fam))
+        return self._citations[key]
+
+    def cites(self, fam: str, a: int, b: int) -> bool:
+        """Whether ``find_citation`` finds a citation in [a, b), skipped where no citation class
+        can match (for long spans)."""
+        pats = _citation_patterns(fam)
+        if not pats or a >= b or not self.may_match("citations", pats, fam, a, b):
+            return False
+        return self.citation(fam, a, b) is not None
+
+
+_UNSET: Any = object()
+
+
 @dataclass
 class Claim:
-    """What the triggers need of one claim row, plus its article text."""
+    """What the triggers need of one claim row, plus its article text.
+
+    ``page`` is the article as searched (``_Page``), shared by the article's claims so that its
+    views, literal occurrences and span citations are worked out once. ``may_hedge`` is False
+    when the claims table already says the claim has no hedge or approximator (empty
+    ``hedge_words``, found by ``cues.hedge_hits`` on the same spans at extraction), so the three
+    hedge rules need not search again.
+    """
 
     text: str
     fam: str
@@ -62,10 +281,47 @@ class Claim:
     kind: str
     unit: str
     quote: Hit
+    page: _Page | None = field(default=None, repr=False, compare=False)
+    may_hedge: bool = True
+    # per-claim results several rules ask for, computed on first use (plain attributes:
+    # functools.cached_property takes a lock on every access in Python 3.11)
+    _clause: Any = field(default=None, init=False, repr=False, compare=False)
+    _hedges: Any = field(default=None, init=False, repr=False, compare=False)
+    _citation: Any = field(default=_UNSET, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.page is None:
+            self.page = _Page(self.text)
+
+    @property
+    def view(self) -> str:
+        return self.page.view(self.fam)
 
     @property
     def clause(self) -> tuple[int, int]:
-        return cues.clause_span(self.text, self.sent, self.start, self.end)
+        if self._clause is None:
+            self._clause = cues.clause_span(self.text, self.sent, self.start, self.end)
+        return self._clause
+
+    @property
+    def hedges(self) -> tuple[Hit, ...]:
+        """Hedges and approximators of the claim (``cues.hedge_hits``)."""
+        if self._hedges is None:
+            self._hedges = tuple(cues.hedge_hits(self.text, self.fam, self.sent, self.start,
+                                                 self.end)) if self.may_hedge else ()
+        return self._hedges
+
+    @property
+    def citation(self) -> Hit | None:
+        """``claim_citation`` (asked by the no_citation rule and for the ``citation`` column)."""
+        if self._citation is _UNSET:
+            self._citation = claim_citation(self)
+        return self._citation
+
+
+def _first_hit(c: Claim, key: str, a: int, b: int) -> Hit | None:
+    """The first hit of phrase list ``key`` in [a, b) of the claim's article, or None."""
+    return c.page.first_hit(c.fam, key, a, b)
 
 
 # --- citations ---------------------------------------------------------------------------------
@@ -80,21 +336,28 @@ def _paragraph(text: str, pos: int) -> tuple[int, int]:
     return a, b
 
 
-def find_citation(text: str, fam: str, a: int, b: int) -> Hit | None:
-    """The first identifiable citation (DOI, PMID, [n], journal+year, guideline+year) in [a, b)."""
-    return _find_citation(text, fam, a, b)
+def find_citation(text: str, fam: str, a: int, b: int, view: str | None = None) -> Hit | None:
+    """The first identifiable citation (DOI, PMID, [n], journal+year, guideline+year) in [a, b).
 
-
-@lru_cache(maxsize=4096)
-def _find_citation(text: str, fam: str, a: int, b: int) -> Hit | None:
-    """``find_citation``, memoised (asked twice per claim, and per sentence by its claims); spans
-    where no citation class can match are skipped with one search."""
+    Spans where no citation class can match are skipped with one search
+    (``cues.group_may_match``); otherwise each class's first hit competes: earliest start, then
+    the longest, then the class listed first. ``view`` is ``cues.view(text, fam)`` if known.
+    """
     if not cues.group_may_match(text, fam, "citations", a, b):
         return None
-    hits: list[Hit] = []
+    v = cues.view(text, fam) if view is None else view
+    best: Hit | None = None
     for kind in cues.phrases(fam).get("citations", {}):
-        hits.extend(find(text, fam, "citations", a, b, sub=kind, label=kind))
-    return min(hits, key=lambda h: (h.start, -h.end)) if hits else None
+        pat = cues.pattern(fam, "citations", kind)
+        if pat is None:
+            continue
+        for m in pat.finditer(v, a, b):
+            s, e = m.span()
+            if e > s:
+                if best is None or (s, -e) < (best.start, -best.end):
+                    best = Hit(s, e, text[s:e], kind)
+                break
+    return best
 
 
 @lru_cache(maxsize=None)
@@ -106,10 +369,10 @@ def _paragraph_cues() -> frozenset[str]:
 def claim_citation(c: Claim) -> Hit | None:
     """A citation in the claim's sentence; else, for a claim that points to a study, in its
     paragraph (a bare assertion is not supported by a reference given for another sentence)."""
-    hit = find_citation(c.text, c.fam, *c.sent)
+    hit = c.page.citation(c.fam, *c.sent)
     if hit is None and c.cue in _paragraph_cues():
         pa, pb = _paragraph(c.text, c.start)
-        hit = find_citation(c.text, c.fam, min(pa, c.sent[0]), max(pb, c.sent[1]))
+        hit = c.page.citation(c.fam, min(pa, c.sent[0]), max(pb, c.sent[1]))
     return hit
 
 
@@ -122,52 +385,52 @@ def _sentence_hit(c: Claim) -> Hit:
 
 
 def trig_no_citation(c: Claim):
-    if claim_citation(c) is not None:
+    if c.citation is not None:
         return None
-    named = find(c.text, c.fam, "named_source", *c.sent)
+    named = _first_hit(c, "named_source", *c.sent)
     if named:
-        return named[0], "named_source"
+        return named, "named_source"
     return _sentence_hit(c), None
 
 
 def trig_indirectness(c: Claim):
-    people = find(c.text, c.fam, "human_population", *c.sent)
+    people = _first_hit(c, "human_population", *c.sent)
     if not people:
-        people = find(c.text, c.fam, "human_population", *c.doc)
+        people = _first_hit(c, "human_population", *c.doc)
     if not people:  # the page heading area (title) is the claim's frame too
-        people = find(c.text, c.fam, "human_population", 0, min(len(c.text), 300))
+        people = _first_hit(c, "human_population", 0, min(len(c.text), 300))
     if people:
-        return people[0], "people"
+        return people, "people"
     return (c.cue_span or c.quote), None
 
 
 def _real_hedges(c: Claim) -> list[Hit]:
-    return [h for h in cues.hedge_hits(c.text, c.fam, c.sent, c.start, c.end) if h.label == "hedge"]
+    return [h for h in c.hedges if h.label == "hedge"]
 
 
 def trig_causal_overclaim(c: Claim):
     if _real_hedges(c):
         return None
-    verbs = find(c.text, c.fam, "causal_verbs", *c.clause)  # the claim's own clause only
-    return (verbs[0], None) if verbs else None
+    verb = _first_hit(c, "causal_verbs", *c.clause)  # the claim's own clause only
+    return (verb, None) if verb else None
 
 
 def trig_sensational(c: Claim):
-    words = find(c.text, c.fam, "sensational", *c.sent)
-    return (words[0], None) if words else None
+    word = _first_hit(c, "sensational", *c.sent)
+    return (word, None) if word else None
 
 
 def trig_relative_only(c: Claim):
     if c.kind != "effect_size" or c.unit not in ("percent", "fold"):
         return None
-    if not find(c.text, c.fam, "effect_words", *c.clause):
+    if not _first_hit(c, "effect_words", *c.clause):
         return None
     pat = cues.pattern(c.fam, "proportion_after")
     pct = max(c.text.rfind("%", c.start, c.end), c.text.rfind("％", c.start, c.end))
     after = pct + 1 if pct >= 0 else c.end
-    if pat is not None and pat.match(cues.view(c.text, c.fam), after, c.sent[1]):
+    if pat is not None and pat.match(c.view, after, c.sent[1]):
         return None  # "60%的患者": a share of people, not a relative change
-    if find(c.text, c.fam, "baseline_markers", *c.sent):
+    if _first_hit(c, "baseline_markers", *c.sent):
         return None
     return c.quote, None
 
@@ -178,7 +441,7 @@ def trig_hedge_cap(c: Claim):
 
 
 def trig_approx(c: Claim):
-    hits = [h for h in cues.hedge_hits(c.text, c.fam, c.sent, c.start, c.end) if h.label == "approx"]
+    hits = [h for h in c.hedges if h.label == "approx"]
     return (hits[0], None) if hits else None
 
 
@@ -226,29 +489,43 @@ def _entry(rule: str, effect: str, hit: Hit) -> dict:
             "text": hit.text}
 
 
+@lru_cache(maxsize=None)
+def _plan(cue: str) -> tuple[str, str, tuple[str, ...], tuple[dict, ...]]:
+    """(start grade, floor, start flags, rules that consider the cue) of an evidence cue: the
+    rubric read once per cue instead of once per claim."""
+    rb = rubric()
+    start = rb["start"].get(cue, rb["start"]["none"])
+    rules = tuple(r for r in rb["rules"] if "cues" not in r or cue in r["cues"])
+    return start, _floor(start), tuple(rb.get("start_flags", {}).get(cue, [])), rules
+
+
+@lru_cache(maxsize=None)
+def _step(rule_id: str, note: str | None, grade: str, floor: str) -> tuple[str, str]:
+    """(new grade, trace label) when rule ``rule_id`` fires on ``grade``: a pure function of the
+    rubric, so it is worked out once per combination."""
+    rule = next(r for r in rubric()["rules"] if r["id"] == rule_id)
+    effect = dict(rule)
+    if rule_id == "no_citation" and note == "named_source":
+        effect.update(rule.get("named_source", {}))
+    new = _apply(effect, grade, floor)
+    label = _effect_label(effect, grade, new)
+    if grade == new and effect.get("effect") != "none":
+        label += " (unchanged)"
+    return new, label
+
+
 def grade_claim(c: Claim) -> tuple[str, list[dict], list[str], str]:
     """(grade, trace, flags, citation) of one claim under the rubric."""
-    rb = rubric()
-    start = rb["start"].get(c.cue, rb["start"]["none"])
-    floor = _floor(start)
+    start, floor, start_flags, rules = _plan(c.cue)
     grade = start
-    start_hit = c.cue_span or c.quote
-    trace = [_entry(f"start:{c.cue}", f"start {start}", start_hit)]
-    flags = list(rb.get("start_flags", {}).get(c.cue, []))
-    for rule in rb["rules"]:
-        if "cues" in rule and c.cue not in rule["cues"]:
-            continue
+    trace = [_entry(f"start:{c.cue}", f"start {start}", c.cue_span or c.quote)]
+    flags = list(start_flags)
+    for rule in rules:
         fired = TRIGGERS[rule["id"]](c)
         if fired is None:
             continue
         hit, note = fired
-        effect = dict(rule)
-        if rule["id"] == "no_citation" and note == "named_source":
-            effect.update(rule.get("named_source", {}))
-        before, grade = grade, _apply(effect, grade, floor)
-        label = _effect_label(effect, before, grade)
-        if before == grade and effect.get("effect") != "none":
-            label += " (unchanged)"
+        grade, label = _step(rule["id"], note, grade, floor)
         trace.append(_entry(rule["id"], label, hit))
         flag = rule.get("flag")
         if rule["id"] == "indirectness" and note == "people":
@@ -256,7 +533,7 @@ def grade_claim(c: Claim) -> tuple[str, list[dict], list[str], str]:
             flag = rule.get("flag_if_people", flag)
         if flag and flag not in flags:
             flags.append(flag)
-    cit = claim_citation(c)
+    cit = c.citation
     return grade, trace, flags, cit.text if cit else ""
 
 
@@ -266,57 +543,79 @@ def _int_or_none(v: Any) -> int | None:
     return int(v)
 
 
-def _doc_extents(claims: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
-    """Extent of each document as covered by its claims' sentences (grading has no doc table)."""
-    out: dict[tuple[str, str], tuple[int, int]] = {}
-    if claims.empty:
-        return out
-    # one vectorised aggregation: iterating groupby sub-frames cost ~1 ms per document
-    g = claims.groupby(["article", "doc_id"], sort=True).agg(
-        lo=("sentence_start", "min"), hi=("sentence_end", "max"))
-    for (art, doc), lo, hi in zip(g.index, g["lo"], g["hi"]):
-        out[(art, doc)] = (int(lo), int(hi))
+def _is_null(v: Any) -> bool:
+    """A missing group key (pandas groupby drops these)."""
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _doc_extents(articles: Sequence[Any], doc_ids: Sequence[Any], starts: Sequence[int],
+                 ends: Sequence[int]) -> dict[tuple[Any, Any], tuple[int, int]]:
+    """Extent of each document as covered by its claims' sentences (grading has no doc table).
+    One pass over plain column lists (a pandas groupby costs more than the whole loop)."""
+    out: dict[tuple[Any, Any], tuple[int, int]] = {}
+    for art, doc, lo, hi in zip(articles, doc_ids, starts, ends):
+        if _is_null(art) or _is_null(doc):
+            continue
+        got = out.get((art, doc))
+        out[(art, doc)] = (int(lo), int(hi)) if got is None else (min(got[0], int(lo)),
+                                                                   max(got[1], int(hi)))
     return out
 
 
 _ROW_COLUMNS = ("article", "doc_id", "lang", "start", "end", "sentence_start", "sentence_end",
-                "cue_start", "cue_end", "evidence_cue", "kind", "unit")
+                "cue_start", "cue_end", "evidence_cue", "kind", "unit", "hedge_words")
 
 
-def claim_from_row(row: Mapping[str, Any], text: str, doc: tuple[int, int]) -> Claim:
-    """Build the trigger view of one claims-table row."""
-    fam = family(row["lang"])
-    cs, ce = _int_or_none(row.get("cue_start")), _int_or_none(row.get("cue_end"))
+def claim_from_row(row: Mapping[str, Any], text: str, doc: tuple[int, int],
+                   page: _Page | None = None) -> Claim:
+    """Build the trigger view of one claims-table row (``page``: see ``Claim``)."""
+    return _make_claim(page or _Page(text), doc, *(row.get(c) for c in _ROW_COLUMNS[2:]))
+
+
+def _make_claim(page: _Page, doc: tuple[int, int], lang: Any,
+                start: Any, end: Any, sent_start: Any, sent_end: Any, cue_start: Any,
+                cue_end: Any, cue: Any, kind: Any, unit: Any, hedge_words: Any) -> Claim:
+    """A ``Claim`` from the values of one row (the columns of ``_ROW_COLUMNS`` after doc_id)."""
+    text = page.text
+    cs, ce = _int_or_none(cue_start), _int_or_none(cue_end)
     cue_hit = Hit(cs, ce, text[cs:ce], "cue") if cs is not None and ce is not None else None
-    s, e = int(row["start"]), int(row["end"])
-    return Claim(text=text, fam=fam, start=s, end=e,
-                 sent=(int(row["sentence_start"]), int(row["sentence_end"])), doc=doc,
-                 cue=str(row.get("evidence_cue") or "none"), cue_span=cue_hit,
-                 kind=str(row.get("kind") or "other"), unit=str(row.get("unit") or ""),
-                 quote=Hit(s, e, text[s:e], "quote"))
+    s, e = int(start), int(end)
+    return Claim(text=text, fam=family(lang), start=s, end=e,
+                 sent=(int(sent_start), int(sent_end)), doc=doc,
+                 cue=str(cue or "none"), cue_span=cue_hit,
+                 kind=str(kind or "other"), unit=str(unit or ""),
+                 quote=Hit(s, e, text[s:e], "quote"), page=page,
+                 may_hedge=not (isinstance(hedge_words, str) and hedge_words == ""))
+
+
+def _columns(df: pd.DataFrame, names: Sequence[str]) -> dict[str, list]:
+    """Plain Python lists of the named columns (None for an absent one); per-row dicts from
+    ``DataFrame.to_dict`` cost more than grading itself."""
+    n = len(df)
+    return {c: (df[c].tolist() if c in df.columns else [None] * n) for c in names}
 
 
 def grade_claims(claims: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
     """The claims table plus ``grade``, ``grade_trace`` (JSON), ``rubric_version``, ``flags``,
     ``citation``. ``texts`` maps article name → article text (the text of record)."""
     out = claims.copy()
-    extents = _doc_extents(claims)
-    grades, traces, flags, cits = [], [], [], []
-    needed = [c for c in _ROW_COLUMNS if c in claims.columns]  # to_dict of all columns is slow
-    records = claims[needed].to_dict("records")
-    by_article = sorted(range(len(records)), key=lambda i: (str(records[i]["article"]), i))
-    results: dict[int, tuple[str, list[dict], list[str], str]] = {}
-    for i in by_article:  # article by article, so each text's simplified view is built once
-        row = records[i]
-        text = texts[row["article"]]
-        doc = extents.get((row["article"], row["doc_id"]), (row["sentence_start"], row["sentence_end"]))
-        results[i] = grade_claim(claim_from_row(row, text, doc))
-    for i in range(len(records)):
-        g, t, f, c = results[i]
-        grades.append(g)
-        traces.append(json.dumps(t, ensure_ascii=False, separators=(",", ":")))
-        flags.append(";".join(f))
-        cits.append(c)
+    cols = _columns(claims, _ROW_COLUMNS)
+    arts, doc_ids = cols["article"], cols["doc_id"]
+    s_starts, s_ends = cols["sentence_start"], cols["sentence_end"]
+    extents = _doc_extents(arts, doc_ids, s_starts, s_ends)
+    rows = list(zip(*(cols[c] for c in _ROW_COLUMNS[2:])))
+    n = len(claims)
+    grades, traces, flags, cits = [""] * n, [""] * n, [""] * n, [""] * n
+    current, page = object(), None
+    for i in sorted(range(n), key=lambda i: (str(arts[i]), i)):  # article by article
+        if arts[i] != current:
+            current, page = arts[i], _Page(texts[arts[i]])
+        doc = extents.get((arts[i], doc_ids[i]), (s_starts[i], s_ends[i]))
+        g, t, f, c = grade_claim(_make_claim(page, doc, *rows[i]))
+        grades[i] = g
+        traces[i] = json.dumps(t, ensure_ascii=False, separators=(",", ":"))
+        flags[i] = ";".join(f)
+        cits[i] = c
     out["grade"] = pd.Series(grades, index=out.index, dtype=object)
     out["grade_trace"] = pd.Series(traces, index=out.index, dtype=object)
     out["rubric_version"] = str(rubric()["version"])
@@ -326,8 +625,24 @@ def grade_claims(claims: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame
 
 
 # --- document checklist (JAMA benchmarks / DISCERN, per content document) -----------------------
-def _any(text: str, fams: Sequence[str], key: str, a: int, b: int) -> bool:
-    return any(cues.has_hit(text, f, key, a, b) for f in fams)
+def _claim_stats(claims: pd.DataFrame) -> dict[tuple[str, str], tuple[int, float]]:
+    """(number of claims, share graded D or E) per (article, doc_id), in one pass over column
+    lists (a per-group pandas mean cost ~50 µs a document)."""
+    stats: dict[tuple[str, str], tuple[int, float]] = {}
+    if not len(claims):
+        return stats
+    graded = "grade" in claims
+    weak = claims["grade"].isin(["D", "E"]).tolist() if graded else [False] * len(claims)
+    counts: dict[tuple[str, str], list[int]] = {}
+    for art, doc, w in zip(claims["article"].tolist(), claims["doc_id"].tolist(), weak):
+        if _is_null(art) or _is_null(doc):  # groupby drops missing keys
+            continue
+        got = counts.setdefault((str(art), str(doc)), [0, 0])
+        got[0] += 1
+        got[1] += bool(w)
+    for key, (n, k) in counts.items():
+        stats[key] = (n, k / n if graded else math.nan)
+    return stats
 
 
 def document_checklist(articles: Sequence[Any], claims: pd.DataFrame) -> pd.DataFrame:
@@ -335,16 +650,11 @@ def document_checklist(articles: Sequence[Any], claims: pd.DataFrame) -> pd.Data
     harms, and how many of its claims rest on weak evidence (share graded D or E)."""
     from .model import CONTENT_ROLES
 
-    stats: dict[tuple[str, str], tuple[int, float]] = {}
-    if len(claims):
-        weak = claims["grade"].isin(["D", "E"]) if "grade" in claims else pd.Series(math.nan, index=claims.index)
-        for key, sub in weak.groupby([claims["article"], claims["doc_id"]], sort=False):
-            stats[(str(key[0]), str(key[1]))] = (int(len(sub)), float(sub.mean()) if "grade" in claims else math.nan)
+    stats = _claim_stats(claims)
     rows = []
     for art in articles:
-        text = art.text
-        fams = ("zh", "en")
-        disclaimer = _any(text, fams, "disclaimer", 0, len(text))
+        page = _Page(art.text)
+        disclaimer = any(page.has_hit(f, "disclaimer", 0, len(art.text)) for f in ("zh", "en"))
         for doc in art.documents:
             if doc.role not in CONTENT_ROLES:
                 continue
@@ -359,9 +669,9 @@ def document_checklist(articles: Sequence[Any], claims: pd.DataFrame) -> pd.Data
                 "author_named": bool(doc.author.strip()),
                 "credentials_stated": creds,
                 "date_stated": bool(doc.published or (doc.role == "main" and art.published)),
-                "identifiable_reference": find_citation(text, fam, doc.start, doc.end) is not None,
+                "identifiable_reference": page.cites(fam, doc.start, doc.end),
                 "disclaimer_present": disclaimer,
-                "harms_mentioned": cues.has_hit(text, fam, "harms", doc.start, doc.end),
+                "harms_mentioned": page.has_hit(fam, "harms", doc.start, doc.end),
                 "n_claims": n,
                 "share_grade_de": share,
             })

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from claimaudit.config import data_path, load_yaml
-from claimaudit.textnorm import simplified_view
+from claimaudit.textnorm import ascii_case_strays, simplified_view
 
 COMPARATORS = ("eq", "approx", "range", "lt", "le", "gt", "ge")
 _CTX = 40  # characters of context read on each side of the scanned bounds
@@ -39,8 +39,80 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
+def _ialt(words) -> str:
+    """``(?i:{_alt(words)})`` written so the regex engine can reject most alternatives on their
+    first character (it can only for a plain character or class, not for a case-insensitive one):
+    a word opening with an ASCII letter starts with the class of exactly what ``(?i:letter)``
+    matches (both cases, plus the non-ASCII letters folding to it: K, ſ, İ ı). Same matches.
+    (A class with a wide range such as ``\x80-\U0010FFFF`` would match the same after a
+    lookbehind, but compiling one costs milliseconds, seconds over the whole grammar.)"""
+    strays = ascii_case_strays()
+    parts = []
+    for w in sorted(set(words), key=lambda w: (-len(w), w)):
+        c = w[0]
+        if c.isascii() and c.isalpha():
+            cls = c.lower() + c.upper() + strays.get(c.lower(), "")
+            parts.append(f"[{cls}]" + (f"(?i:{re.escape(w[1:])})" if len(w) > 1 else ""))
+        else:
+            parts.append(f"(?i:{re.escape(w)})")
+    return "(?:" + "|".join(parts) + ")"
+
+
 def _is_latin(s: str) -> bool:
     return any("a" <= c.lower() <= "z" for c in s)
+
+
+class _EndWords:
+    """A pattern searched in a window that must end at the window's end (``…\\Z``) and whose
+    last non-space character is always the last character of one of ``words`` (whitespace and
+    zero-width tests may follow; no word ends in whitespace). No match can then start at or before
+    the window's last non-space character unless that character can end a word, so ``search``
+    starts after it when it cannot: the same match as ``pattern.search``, with far fewer start
+    positions tried (most numbers have no comparator word before them)."""
+
+    __slots__ = ("rx", "tails", "nocase")
+
+    def __init__(self, pattern: str, words, nocase: bool = False):
+        words = [w for w in words if w]
+        if any(w != w.strip() for w in words):
+            raise ValueError("a word ends in whitespace")
+        self.rx = re.compile(pattern)
+        self.nocase = nocase
+        tails = {w[-1] for w in words}
+        if nocase:
+            if any(not c.isascii() and c.lower() != c.upper() for c in tails):
+                tails = None  # a cased non-ASCII ending may fold to ASCII: never skip
+            else:
+                tails |= {c.upper() for c in tails} | {c.lower() for c in tails}
+        self.tails = None if tails is None else frozenset(tails)
+
+    def search(self, view: str, lo: int, hi: int) -> re.Match | None:
+        j = hi - 1
+        while j >= lo and view[j].isspace():
+            j -= 1
+        tails = self.tails
+        if j >= lo and tails is not None and view[j] not in tails and (not self.nocase or view[j].isascii()):
+            lo = j + 1  # view[j] cannot end a word: no match starts at or before it
+        return self.rx.search(view, lo, hi)
+
+
+def _all_strays() -> str:
+    """Every non-ASCII letter that case folding equates with an ASCII one (for guard classes)."""
+    return "".join(sorted("".join(ascii_case_strays().values())))
+
+
+def _starts_guard(words, nocase: bool = False) -> str:
+    """A lookahead that fails fast where none of ``words`` (nor whitespace, nor the end) begins;
+    put in front of an all-optional pattern so that most start positions are rejected at once."""
+    firsts = {w[0] for w in words if w}
+    extra = ""
+    if nocase:
+        extra = _all_strays()  # non-ASCII letters that fold to ASCII (K, ſ, İ ı)
+        if any(not c.isascii() and c.lower() != c.upper() for c in firsts):
+            extra += "A-Za-z"  # and the other way round
+        firsts |= {c.upper() for c in firsts} | {c.lower() for c in firsts}
+    cls = "".join(sorted(re.escape(c) for c in firsts)) + extra
+    return rf"(?=[{cls}]|\s|\Z)"
 
 
 def _fold_table() -> dict[int, str]:
@@ -58,6 +130,8 @@ def _fold_table() -> dict[int, str]:
 
 _FOLD = _fold_table()
 _FOLD_RE = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
+_FOLD_CHARS = frozenset(chr(c) for c in _FOLD)
+_FOLD_CLASS = re.escape("".join(sorted(_FOLD_CHARS)))  # (for a character class)
 
 
 def _fold_char(m: re.Match) -> str:
@@ -99,14 +173,30 @@ def _unit_regex(family: str) -> str:
     exact, folded = _units(family)
     parts = []
     for form in sorted(set(exact) | set(folded), key=lambda w: (-len(w), w)):
-        body = f"(?i:{re.escape(form)})" if form in folded else re.escape(form)
+        body = _ialt([form]) if form in folded else re.escape(form)
         if _is_latin(form[-1]) or form[-1].isdigit():
             body += r"(?![A-Za-z0-9_²])"
         parts.append(body)
-    return "|".join(parts)
+    return _first_guard(exact, folded) + "(?:" + "|".join(parts) + ")"
 
 
+def _first_guard(exact, folded) -> str:
+    """A lookahead for the first characters of ``exact`` and (case-insensitive) ``folded`` words:
+    where no word can begin, one class test rejects the whole alternation after it."""
+    chars = {w[0] for w in exact if w}
+    for w in folded:
+        chars |= {w[0], w[0].lower(), w[0].upper()}
+    cls = "".join(re.escape(c) for c in sorted(chars))
+    if folded:
+        cls += _all_strays()  # non-ASCII letters that fold to ASCII (K, ſ, İ ı)
+        if any(not w[0].isascii() and w[0].lower() != w[0].upper() for w in folded):
+            cls += "A-Za-z"  # and the other way round
+    return f"(?=[{cls}])"
+
+
+@lru_cache(maxsize=4096)
 def _lookup_unit(form: str, family: str) -> tuple[str, float] | None:
+    """(canonical, factor) of a unit form as written (cached: forms are short words)."""
     exact, folded = _units(family)
     return exact.get(form) or folded.get(form.lower())
 
@@ -340,10 +430,11 @@ class _Grammar:
     family: str
     core: re.Pattern
     core_bare: re.Pattern
-    prefix: re.Pattern
-    left_block: re.Pattern | None
+    prefix: _EndWords
+    left_block: _EndWords
     date: re.Pattern
     lexicon: re.Pattern | None
+    date_digit: re.Pattern | None  # the date patterns, tried at digits only (see _digit_led)
     analyte: re.Pattern
     analyte_units: dict
     prefix_cmp: dict
@@ -361,10 +452,15 @@ class _Grammar:
     persistence: re.Pattern | None = None
     analyte_tail: frozenset = frozenset()
     prefix_unit_re: re.Pattern | None = None
-    starts: re.Pattern | None = None  # every match begins with one of these characters
+    starts: re.Pattern | None = None  # every match begins with one of these characters …
+    word_at: re.Pattern | None = None  # … or with a number word (en): matched at a word start
+    word_after: re.Pattern | None = None  # finds the non-letter right before such a word
+    word_after_lower: re.Pattern | None = None  # the same on a lower-cased ASCII view
+    starts_or_fold: re.Pattern | None = None  # the first character of starts, or one to fold
     age_meta: re.Pattern | None = None
     counter_left: re.Pattern | None = None
     lexicon_span: int = 8  # longest lexicon entry: the window searched around a number
+    lexicon_pieces: frozenset | None = None  # every short piece of a lexicon entry (a cheap pre-test)
     # genre rules (data/quantities/{zh,en}.yaml, "genre rules" section)
     unit_re: re.Pattern | None = None
     pair_lower: re.Pattern | None = None  # "高于3.9且" / "above 10 and " ending right before an upper bound
@@ -434,7 +530,11 @@ def _zh_grammar() -> _Grammar:
             + side.format(i=1, unit=unit)
             + rf"(?:(?P<c>{conn})(?P<a2>{apx_pre})?(?P<n2>{num})" + side.format(i=2, unit=unit) + ")?"
             + rf"(?P<rate>{rate_suf})?(?P<suf>\s?(?:{suffix}))?")
-    prefix = (rf"(?:(?P<rate>{_alt(z['rate_prefixes'])}|1日|1天)|(?P<every>每隔|每))?\s?"
+    prefix_words = (list(z["rate_prefixes"]) + ["1日", "1天", "每隔", "每", "介于", "位于", "在"]
+                    + list(z["prefix_comparators"]) + ["了", "是", "有", "为", "达"]
+                    + list(z["lookback_prefixes"]) + list(z["prefix_approximators"]))
+    prefix = (_starts_guard(prefix_words)
+              + rf"(?:(?P<rate>{_alt(z['rate_prefixes'])}|1日|1天)|(?P<every>每隔|每))?\s?"
               rf"(?:(?P<btw>介于|位于)|在)?\s?(?P<cmp>{_alt(z['prefix_comparators'])})?(?:了|是|有|为|达)?\s?"
               rf"(?P<lb>{_alt(z['lookback_prefixes'])})?\s?(?P<apx>{apx_pre})?\s?\Z")
     names = _lines(z["lexicon_file"]) + _lines(z["measure_names_file"])
@@ -442,8 +542,9 @@ def _zh_grammar() -> _Grammar:
     fr_cmp = {**{w: "eq" for w in z["prefix_approximators"]}, **z["prefix_comparators"]}
     analytes = z["ratio_analytes"]
     return _Grammar(
-        family="zh", core=core(num_first), core_bare=core(num), prefix=re.compile(prefix),
-        lexicon_span=max(len(w) for w in names), unit_re=re.compile(unit),
+        family="zh", core=core(num_first), core_bare=core(num), prefix=_EndWords(prefix, prefix_words),
+        lexicon_span=max(len(w) for w in names), lexicon_pieces=_lexicon_pieces(names, nocase=False),
+        unit_re=re.compile(unit),
         upper_start=re.compile(_alt(_upper_cmp_words(z["prefix_comparators"]))),
         pair_lower=re.compile(rf"(?P<cmp>{_alt(_lower_cmp_words(z['prefix_comparators']))})\s{{0,2}}"
                               rf"(?P<n>{pair_num})\s?(?P<u>{unit})?\s{{0,2}}(?:{_alt(z['pair_connectors'])})?\s{{0,2}}\Z"),
@@ -462,16 +563,18 @@ def _zh_grammar() -> _Grammar:
         fraction_values={"words": z["half_words"], "pre": fr_cmp, "apx": set(z["prefix_approximators"])},
         fraction_anchors=("半",),
         starts=re.compile("[0-9零〇一二两三四五六七八九十百千万亿半数几]"),
+        starts_or_fold=re.compile(f"[0-9零〇一二两三四五六七八九十百千万亿半数几{_FOLD_CLASS}]"),
         counter_left=re.compile(rf"(?:{_alt(z['counter_left'])})\s?[:：]?\s{{0,2}}\Z"),
         age_meta=re.compile(rf"(?:{_alt(z['age_metadata_left'])})\s?[,，|｜/、:：\s]\s{{0,2}}\Z"),
-        left_block=re.compile(rf"(?:{_alt(z['blocked_left'])})\s?\Z"),
-        date=re.compile("|".join(z["date_patterns"])), lexicon=re.compile(_alt(names)),
-        analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?[（(][^()（）\n]{{0,12}}[)）])?\s?"
+        left_block=_EndWords(rf"(?:{_alt(z['blocked_left'])})\s?\Z", z["blocked_left"]),
+        date=re.compile("|".join(z["date_patterns"])), date_digit=_digit_led(z["date_patterns"]),
+        lexicon=re.compile(_alt(names)),
+        analyte=re.compile(rf"{_first_guard(analytes, ())}(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?[（(][^()（）\n]{{0,12}}[)）])?\s?"
                            rf"(?:[^\n。，,；;:：]{{0,4}}?(?:在|为|是|于|:))?\s?"
                            rf"(?:{_alt(z['prefix_comparators'])})?\s?-?\Z"),
         analyte_units=analytes, prefix_cmp=z["prefix_comparators"], suffix_cmp=z["suffix_comparators"],
         suffix_apx=set(z["suffix_approximators"]), rate_prefix={**z["rate_prefixes"], "1日": "day", "1天": "day"},
-        rate_suffix=z["rate_suffixes"], blocked_right=z["blocked_right"],
+        rate_suffix=z["rate_suffixes"], blocked_right={k: tuple(v) for k, v in z["blocked_right"].items()},
         blocked_left_chars=z["blocked_left_chars"], classifiers=set(z["classifiers"]),
         between_conn=set(z["between_connectors"]), vague_words={"数", "几"}, prefix_units={},
         persistence=re.compile(rf"\s?(?:{_alt(z['persistence_suffixes'])})"),
@@ -498,11 +601,13 @@ def _en_grammar() -> _Grammar:
     conn = r"(?:\s{0,2}(?:-|–|—|~)\s{0,2}|\s{1,3}(?i:to|and|or)\s{1,3})"
     rate_words = {w: p for p, ws in e["rate_words"].items() for w in ws}
     rate_join = r"(?:\s?/\s?|\s{1,3}(?i:per|a|an|each|every)\s{1,3})"
-    long_rates = _alt([w for w in rate_words if len(w) > 2])
-    rate = (rf"(?:{rate_join}(?P<rw>(?i:{long_rates})|d|h|hr|wk|yr|min)(?![A-Za-z])"
+    long_rates_words = [w for w in rate_words if len(w) > 2]
+    rate = (rf"(?:{rate_join}(?P<rw>{_ialt(long_rates_words)}|d|h|hr|wk|yr|min)(?![A-Za-z])"
             rf"|\s{{1,3}}(?P<rw2>(?i:daily|nightly|weekly|monthly|yearly|annually|hourly))(?![A-Za-z]))")
-    suffix = _alt(list(e["suffix_comparators"]) + e["suffix_approximators"])
-    apx = _alt(e["prefix_approximators"])
+    suffix_words = list(e["suffix_comparators"]) + e["suffix_approximators"]
+    suffix = _alt(suffix_words)
+    apx_words = e["prefix_approximators"]
+    apx = _alt(apx_words)
     num = rf"(?:{arabic}|{wordnum})"
     # number words only match when a unit, a connector or a rate/fold word follows
     num_first = (rf"(?:{arabic}|{wordnum}(?=[ \t]?-?[ \t]{{0,2}}(?:{unit})|{conn}"
@@ -512,12 +617,15 @@ def _en_grammar() -> _Grammar:
         return re.compile(
             rf"(?P<n1>{first})(?P<bp>/[0-9]{{2,3}}(?=\s?mmHg))?(?:{side.format(i=1, unit=unit)})?"
             rf"(?P<ah>\s(?i:and\s(?:a\s)?half))?"
-            rf"(?:(?P<c>{conn})(?P<a2>(?i:{apx})\s)?(?P<n2>{num})(?:{side.format(i=2, unit=unit)})?)?"
-            rf"(?P<rate>{rate})?(?P<suf>\s?(?i:{suffix})(?![A-Za-z]))?")
-    prefix = (rf"(?:(?<![A-Za-z])|(?=[<>≤≥=~≈]))(?:(?P<every>(?i:every))\s{{1,3}})?(?:(?P<btw>(?i:between|from))\s{{1,3}})?"
-              rf"(?:(?P<pu>(?i:{_alt(e['prefix_units'])}))\s{{1,3}})?"
-              rf"(?:(?P<cmp>(?i:{_alt(e['prefix_comparators'])}))\s{{0,3}})?"
-              rf"(?:(?P<pu2>(?i:{_alt(e['prefix_units'])}))\s{{1,3}})?(?:(?P<apx>(?i:{apx}))\s{{0,3}})?\Z")
+            rf"(?:(?P<c>{conn})(?P<a2>{_ialt(apx_words)}\s)?(?P<n2>{num})(?:{side.format(i=2, unit=unit)})?)?"
+            rf"(?P<rate>{rate})?(?P<suf>\s?{_ialt(suffix_words)}(?![A-Za-z]))?")
+    prefix_words = (["every", "between", "from"] + list(e["prefix_units"]) + list(e["prefix_comparators"])
+                    + list(apx_words))
+    prefix = (_starts_guard(prefix_words, nocase=True)
+              + rf"(?:(?<![A-Za-z])|(?=[<>≤≥=~≈]))(?:(?P<every>(?i:every))\s{{1,3}})?(?:(?P<btw>(?i:between|from))\s{{1,3}})?"
+              rf"(?:(?P<pu>{_ialt(e['prefix_units'])})\s{{1,3}})?"
+              rf"(?:(?P<cmp>{_ialt(e['prefix_comparators'])})\s{{0,3}})?"
+              rf"(?:(?P<pu2>{_ialt(e['prefix_units'])})\s{{1,3}})?(?:(?P<apx>{_ialt(apx_words)})\s{{0,3}})?\Z")
     analytes = e["ratio_analytes"]
     measures = _lines("measure_names.txt")
     pair_num = r"(?:[0-9]{1,6}(?:\.[0-9]{1,6})?)"
@@ -526,32 +634,39 @@ def _en_grammar() -> _Grammar:
     rate_suffix = {w: p for w, p in rate_words.items()}
     rate_suffix.update({"daily": "day", "nightly": "day", "weekly": "week", "monthly": "month",
                         "yearly": "year", "annually": "year", "hourly": "hour"})
+    word_entries = list(e["vague_words"]) + list(n["articles"]) + list(n["ones"]) + list(n["tens"])
+    word_at, word_after = _en_word_starts(word_entries)
     return _Grammar(
-        family="en", core=core(num_first), core_bare=core(num), prefix=re.compile(prefix),
-        left_block=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['blocked_left_words'])})\s{{0,2}}\Z"),
-        date=re.compile("|".join(e["date_patterns"])),
-        lexicon=re.compile(rf"(?i:{_alt(measures)})"), lexicon_span=max(len(w) for w in measures),
+        family="en", core=core(num_first), core_bare=core(num), prefix=_EndWords(prefix, prefix_words, nocase=True),
+        starts=re.compile(r"[0-9.](?:(?<=[0-9])|(?=[0-9]))"),  # number words: word_at / word_after
+        starts_or_fold=re.compile(rf"[0-9.{_FOLD_CLASS}](?:(?<=[0-9])|(?=[0-9])|(?<=[{_FOLD_CLASS}]))"),
+        word_at=word_at, word_after=word_after, word_after_lower=_en_word_starts_lower(word_entries),
+        left_block=_EndWords(rf"(?<![A-Za-z]){_ialt(e['blocked_left_words'])}\s{{0,2}}\Z",
+                             e["blocked_left_words"], nocase=True),
+        date=re.compile("|".join(e["date_patterns"])), date_digit=_digit_led(e["date_patterns"]),
+        lexicon=re.compile(rf"{_ialt(measures)}"), lexicon_span=max(len(w) for w in measures),
+        lexicon_pieces=_lexicon_pieces(measures, nocase=True),
         unit_re=re.compile(unit),
-        upper_start=re.compile(rf"(?i:{_alt(_upper_cmp_words(e['prefix_comparators']))})"),
-        pair_lower=re.compile(rf"(?<![A-Za-z])(?P<cmp>(?i:{_alt(_lower_cmp_words(e['prefix_comparators']))}))\s{{0,2}}"
+        upper_start=re.compile(rf"{_ialt(_upper_cmp_words(e['prefix_comparators']))}"),
+        pair_lower=re.compile(rf"(?<![A-Za-z])(?P<cmp>{_ialt(_lower_cmp_words(e['prefix_comparators']))})\s{{0,2}}"
                               rf"(?P<n>{pair_num})(?:[ \t]?-?[ \t]{{0,2}}(?P<u>{unit}))?\s{{0,2}}"
-                              rf"(?:(?i:{_alt(e['pair_connectors'])}))?\s{{0,2}}\Z"),
-        fraction=re.compile(rf"(?<![A-Za-z])(?:(?P<pre>(?i:{_alt(fr_cmp)}))\s{{1,2}})?(?P<w>(?i:{_alt(fr_words)}))\s{{1,2}}"
+                              rf"(?:{_ialt(e['pair_connectors'])})?\s{{0,2}}\Z"),
+        fraction=re.compile(rf"(?<![A-Za-z])(?:(?P<pre>{_ialt(fr_cmp)})\s{{1,2}})?(?P<w>{_ialt(fr_words)})\s{{1,2}}"
                             rf"(?i:of)\s{{1,2}}(?:(?i:the|all|these|those|our|us)\s{{1,2}})?"
-                            rf"(?:[A-Za-z\-]{{1,20}}\s{{1,2}}){{0,2}}(?=(?i:{_alt(e['fraction_nouns'])})(?![A-Za-z]))"),
+                            rf"(?:[A-Za-z\-]{{1,20}}\s{{1,2}}){{0,2}}(?={_ialt(e['fraction_nouns'])}(?![A-Za-z]))"),
         fraction_values={"words": {k.lower(): v for k, v in fr_words.items()},
                          "pre": {k.lower(): v for k, v in fr_cmp.items()},
                          "apx": {w.lower() for w in e["prefix_approximators"]}},
         fraction_anchors=("alf", "hird", "uarter", "ifth"),
-        people_right=re.compile(rf"(?:\s(?P<sc>(?i:{_alt(e['people_scales'])})))?\s(?:[A-Za-z\-]{{1,20}}\s){{0,2}}?"
+        people_right=re.compile(rf"(?:\s(?P<sc>{_ialt(e['people_scales'])}))?\s(?:[A-Za-z\-]{{1,20}}\s){{0,2}}?"
                                 rf"(?:{_alt(e['people_nouns'])})(?![A-Za-z])"),
         people_scales={k.lower(): float(v) for k, v in e["people_scales"].items()},
-        one_in=re.compile(rf"(?<![\w.,])(?:(?P<pre>(?i:{_alt(fr_cmp)}))\s{{1,2}})?(?P<w>(?P<a>[1-9]|(?i:one))\s{{1,2}}in\s{{1,2}}"
-                          rf"(?P<b>[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})?|(?i:{_alt(list(n['ones']) + list(n['tens']))})))\s{{1,2}}"
+        one_in=re.compile(rf"(?<![\w.,])(?:(?P<pre>{_ialt(fr_cmp)})\s{{1,2}})?(?P<w>(?P<a>[1-9]|(?i:one))\s{{1,2}}in\s{{1,2}}"
+                          rf"(?P<b>[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})?|{_ialt(list(n['ones']) + list(n['tens']))}))\s{{1,2}}"
                           rf"(?:[A-Za-z\-]{{1,20}}\s{{1,2}}){{0,2}}?"
-                          rf"(?=(?i:{_alt(e['fraction_nouns'] + e['people_nouns'])})(?![A-Za-z]))"),
-        analyte=re.compile(rf"(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?\([^()\n]{{0,24}}\))?\s?"
-                           rf"(?:of|was|is|:|=|{_alt(['<', '>', '≤', '≥', '<=', '>='])}|(?i:{_alt(e['prefix_comparators'])}))?\s?-?\Z"),
+                          rf"(?={_ialt(e['fraction_nouns'] + e['people_nouns'])}(?![A-Za-z]))"),
+        analyte=re.compile(rf"{_first_guard(analytes, ())}(?<![A-Za-z])(?P<a>{_alt(analytes)})(?:\s?\([^()\n]{{0,24}}\))?\s?"
+                           rf"(?:of|was|is|:|=|{_alt(['<', '>', '≤', '≥', '<=', '>='])}|{_ialt(e['prefix_comparators'])})?\s?-?\Z"),
         analyte_units=analytes, prefix_cmp={k.lower(): v for k, v in e["prefix_comparators"].items()},
         suffix_cmp={k.lower(): v for k, v in e["suffix_comparators"].items()},
         suffix_apx=set(e["suffix_approximators"]), rate_prefix={}, rate_suffix=rate_suffix,
@@ -561,16 +676,64 @@ def _en_grammar() -> _Grammar:
         prefix_units=e["prefix_units"],
         analyte_tail=_tails(list(analytes) + list(e["prefix_comparators"]) + list(e["prefix_units"])
                             + ["of", "was", "is", ":", ")", "="]),
-        age_meta=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['age_metadata_left'])})\s?[,|/:]?\s{{1,2}}\Z"),
-        prefix_unit_re=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['prefix_units'])})\s{{1,3}}\Z"),
-        age_left=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['age_nouns'])}),?[ \t]{{1,2}}"
-                            rf"(?:(?i:{_alt(e['age_joiners'])})[ \t]{{1,2}})?"
-                            rf"(?:(?P<cmp>(?i:{_alt(e['age_prefix_comparators'])}))[ \t]{{1,2}})?\Z"),
+        age_meta=re.compile(rf"(?<![A-Za-z]){_ialt(e['age_metadata_left'])}\s?[,|/:]?\s{{1,2}}\Z"),
+        prefix_unit_re=re.compile(rf"(?<![A-Za-z]){_ialt(e['prefix_units'])}\s{{1,3}}\Z"),
+        age_left=re.compile(rf"(?<![A-Za-z]){_ialt(e['age_nouns'])},?[ \t]{{1,2}}"
+                            rf"(?:{_ialt(e['age_joiners'])}[ \t]{{1,2}})?"
+                            rf"(?:(?P<cmp>{_ialt(e['age_prefix_comparators'])})[ \t]{{1,2}})?\Z"),
         age_prefix=frozenset(w.lower() for w in e["age_prefix_comparators"]),
         age_suffix=frozenset(w.lower() for w in e["age_suffix_comparators"]),
-        age_right=re.compile(rf"[ \t]{{1,2}}(?i:{_alt(e['age_blocked_right'])})(?![A-Za-z])|[A-Za-z0-9%\-/]"),
+        age_right=re.compile(rf"[ \t]{{1,2}}{_ialt(e['age_blocked_right'])}(?![A-Za-z])|[A-Za-z0-9%\-/]"),
         age_max=float(e["age_max"]),
-        article_left=re.compile(rf"(?<![A-Za-z])(?i:{_alt(e['article_left_words'])})\s{{1,2}}\Z"))
+        article_left=re.compile(rf"(?<![A-Za-z]){_ialt(e['article_left_words'])}\s{{1,2}}\Z"))
+
+
+def _en_word_starts(entries) -> tuple[re.Pattern, re.Pattern]:
+    """Where an English number word can begin: the first word of an entry (one, twenty, a,
+    several …) at a word start. Returns (at, after): ``at`` matches at a known word start,
+    ``after`` finds the character before one.
+
+    ``after`` opens with one character class (any non-letter), so the regex engine skips letters
+    in C; the full grammar then runs only at real word numbers instead of at every position. The
+    first letter of each group is tested case-insensitively (K, ſ fold to k, s), as in the grammar."""
+    by_first: dict[str, set[str]] = {}
+    for entry in entries:
+        tok = re.match(r"[A-Za-z]*", entry).group().lower()
+        if not tok or entry[len(tok):len(tok) + 1].isalpha():
+            raise ValueError(f"number word must start with ASCII letters: {entry!r}")
+        by_first.setdefault(tok[0], set()).add(tok[1:])
+    strays = ascii_case_strays()
+    words = "|".join(rf"[{c}{c.upper()}{strays.get(c, '')}](?i:{_alt(tails)})"
+                     for c, tails in sorted(by_first.items()))
+    word = rf"(?:{words})(?![A-Za-z])"
+    return re.compile(word), re.compile(rf"[^A-Za-z](?={word})")
+
+
+def _en_word_starts_lower(entries) -> re.Pattern:
+    """``word_after`` for a lower-cased ASCII view: plain letters throughout, so the engine rejects
+    most words on a literal test instead of trying case-insensitive alternatives (same positions:
+    lower-casing ASCII keeps every offset and is exactly what case-insensitive matching allows)."""
+    toks = {re.match(r"[A-Za-z]*", w).group().lower() for w in entries}
+    by_first: dict[str, set[str]] = {}
+    for tok in toks:
+        by_first.setdefault(tok[0], set()).add(tok[1:])
+    words = "|".join(f"{c}(?:{_alt(tails)})" for c, tails in sorted(by_first.items()))
+    return re.compile(rf"[^a-z](?=(?:{words})(?![a-z]))")
+
+
+_LEXICON_PIECE = 6  # a span's first characters, looked up among the entries' pieces
+
+
+def _lexicon_pieces(words, nocase: bool) -> frozenset | None:
+    """Every substring of up to _LEXICON_PIECE characters of the entries (lower-cased when
+    ``nocase``): a span can lie inside an entry only if its start is one of them. None when the
+    pre-test could be wrong (a case-folded entry with non-ASCII cased letters)."""
+    if nocase:
+        if any(not c.isascii() and c.lower() != c.upper() for w in words for c in w):
+            return None
+        words = [w.lower() for w in words]
+    return frozenset(w[i:i + k] for w in words for i in range(len(w))
+                     for k in range(1, _LEXICON_PIECE + 1) if i + k <= len(w))
 
 
 def _tails(words) -> frozenset:
@@ -598,7 +761,14 @@ class _Num:
 _CONSEC = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九])([十百千万]?)")
 
 
+# An Arabic number token (3, 2.5, 12,580): most tokens are these, and they need no Chinese parsing.
+_PLAIN_NUM = re.compile(r"[0-9]+(?:\.[0-9]+)?|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+
+
 def _zh_num(tok: str) -> _Num | None:
+    if _PLAIN_NUM.fullmatch(tok):  # fast path, same value as _zh_number's Arabic branch
+        v = float(tok.replace(",", ""))
+        return _Num(v, v)
     digits = _zh_tables()[0]
     if tok.startswith(("数", "几")) or tok.endswith("几"):
         return _Num(None, None, vague=True)
@@ -623,10 +793,18 @@ def _zh_num(tok: str) -> _Num | None:
     return _Num(v, v, chinese_one=tok in ("一",))
 
 
+@lru_cache(maxsize=None)
+def _en_vague() -> frozenset:
+    return frozenset(w.lower() for w in _grammar("en").vague_words)
+
+
 def _en_num(tok: str) -> _Num | None:
+    if tok[0].isdigit() or tok[0] == ".":  # the common case first: no word can start with these
+        v = float(tok.replace(",", ""))
+        return _Num(v, v)
     t = tok.lower()
     e = _en_tables()
-    if t in {w.lower() for w in _grammar("en").vague_words}:
+    if t in _en_vague():
         return _Num(None, None, vague=True)
     if t in e["adverbs"]:
         v = float(e["adverbs"][t])
@@ -642,13 +820,6 @@ def _en_num(tok: str) -> _Num | None:
 
 
 # --------------------------------------------------------------------------- scanning
-def _view(text: str, family: str, lo: int, hi: int) -> str:
-    seg = text[lo:hi]
-    if family == "zh":
-        seg = simplified_view(seg)
-    return _fold(seg)
-
-
 def find_quantities(text: str, lang: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     """Quantities with units in ``text[start:end]`` (absolute offsets, sorted, non-overlapping)."""
     return _scan(text, lang, start, end, keep_bare=False)
@@ -671,28 +842,21 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
     family = _family(lang)
     g = _grammar(family)
     lo, hi = max(0, start - _CTX), min(n, end + _CTX)
-    view = _view(text, family, lo, hi)
     out: list[Quantity] = []
     pos, stop, last_end = start - lo, end - lo, start - lo
-    core = g.core_bare if keep_bare else g.core
-    search, match = core.search, core.match
-    starts = g.starts.search if g.starts is not None else None
-    while pos < stop:
-        if starts is not None:  # a plain character class scans much faster than the full grammar
-            c = starts(view, pos, stop)
-            if c is None:
-                break
-            m = match(view, c.start(), stop)
-            if m is None:
-                pos = c.start() + 1
-                continue
-        else:
-            m = search(view, pos, stop)
-            if m is None:
-                break
+    view, anchors = _view_anchors(text, g, lo, hi, pos, stop)
+    match = (g.core_bare if keep_bare else g.core).match
+    zh = family == "zh"
+    for anchor in anchors:  # the grammar runs only where a number can begin
+        if anchor < pos:
+            continue  # inside a quantity already found
+        m = match(view, anchor, stop)
+        if m is None:
+            pos = anchor + 1
+            continue
         if not keep_bare and m.group("u1") is None and m.group("u2") is None:
             # fast path for the common bare number: no unit, no implicit unit, no threshold context
-            if not _ratio_tail(view, m.start(), g) and not _implicit_unit(m.group("n1"), g.family == "zh") \
+            if not _ratio_tail(view, anchor, g) and not _implicit_unit(m.group("n1"), zh) \
                     and not _bare_extra(m, view, g):
                 pos = m.end()
                 continue
@@ -717,6 +881,39 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
                           q.vague, q.approx, q.rate_period) for q in extra]
         out = _replace_overlapped(out, extra)
     return out
+
+
+def _view_anchors(text: str, g: _Grammar, lo: int, hi: int, a: int, b: int) -> tuple[str, list[int]]:
+    """The folded view of text[lo:hi] and, in order, every position in [a, b) where a number can
+    begin (a superset: the grammar decides). One scan finds the anchors and tells whether any
+    character needs folding at all; only then is the view folded and scanned again."""
+    seg = text[lo:hi]
+    if g.family == "zh":
+        seg = simplified_view(seg)
+    if seg.isascii():  # nothing to fold (every folded character is non-ASCII)
+        anchors = [m.start() for m in g.starts.finditer(seg, a, b)]
+    else:
+        anchors, fold = [], False
+        for m in g.starts_or_fold.finditer(seg):
+            i = m.start()
+            if seg[i] in _FOLD_CHARS:
+                fold = True
+                break
+            if a <= i < b:
+                anchors.append(i)
+        if fold:
+            seg = _fold(seg)
+            anchors = [m.start() for m in g.starts.finditer(seg, a, b)]
+    if g.word_after is not None:
+        if seg.isascii():
+            words = [m.start() + 1 for m in g.word_after_lower.finditer(seg.lower(), max(a - 1, 0), b)]
+        else:
+            words = [m.start() + 1 for m in g.word_after.finditer(seg, max(a - 1, 0), b)]
+        if a == 0 and g.word_at.match(seg, 0, b):
+            words.insert(0, 0)
+        if words:
+            anchors = sorted(anchors + words)
+    return seg, anchors
 
 
 def _replace_overlapped(out: list[Quantity], extra: list[Quantity]) -> list[Quantity]:
@@ -922,12 +1119,18 @@ def _age_context(m: re.Match, view: str, g: _Grammar) -> bool:
     return (cmp in g.age_prefix and not suf) if cmp else bool(suf)
 
 
+@lru_cache(maxsize=4096)
+def _blocked_left(c: str, chars: str) -> bool:
+    """Is the single character ``c`` a digit or in the class ``[chars]`` (cached per character)?"""
+    return c.isdigit() or re.match(f"[{chars}]", c) is not None
+
+
 def _left_ok(view: str, i: int, g: _Grammar) -> bool:
     """The character before a number must not glue it to a name or code (B12, IL-6, L4, 2025-06)."""
     if i == 0:
         return True
     c = view[i - 1]
-    if c.isdigit() or re.match(f"[{g.blocked_left_chars}]", c):
+    if _blocked_left(c, g.blocked_left_chars):
         return False
     if c in "-–":
         b = view[i - 2] if i >= 2 else " "
@@ -978,7 +1181,7 @@ def _ratio_context(view: str, i: int, g: _Grammar) -> bool:
 
 def _right_blocked(view: str, pos: int, form: str, unit: str, g: _Grammar) -> bool:
     if g.family == "zh":
-        return any(view.startswith(w, pos) for w in g.blocked_right.get(form, ()))
+        return view.startswith(g.blocked_right.get(form, ()), pos)  # a tuple: any of the words
     rest = view[pos:pos + 24].lower().lstrip(" -")
     return any(rest.startswith(w) and not rest[len(w):len(w) + 1].isalpha()
                for w in g.blocked_right.get(unit, ()))
@@ -988,23 +1191,76 @@ def _in_lexicon(view: str, s: int, e: int, g: _Grammar) -> bool:
     """True when the number..unit span lies inside a name or fixed word (足三里, 一次性, 半月板)."""
     if g.lexicon is None:
         return False
+    if g.lexicon_pieces is not None:
+        span = view[s:e]
+        if g.family != "zh":  # the English lexicon is case-insensitive
+            span = span.lower() if span.isascii() else None  # (no shortcut beyond ASCII folding)
+        if span is not None and span[:_LEXICON_PIECE] not in g.lexicon_pieces:
+            return False  # no entry contains the span's start, so no entry can cover the span
     w = g.lexicon_span
     return any(m.start() <= s and e <= m.end()
                for m in g.lexicon.finditer(view, max(0, s - w), min(len(view), e + w)))
 
 
-def _is_date(view: str, s: int, e: int, g: _Grammar) -> bool:
-    for m in g.date.finditer(view, max(0, s - 10), min(len(view), e + 10)):
-        if m.start() < e and s < m.end():
+def _digit_led(patterns) -> re.Pattern | None:
+    """The date patterns as one regex that the engine tries only at ASCII digits: a digit class
+    to skip to (fast, in C), then a lookbehind that re-reads from that digit and a lookahead that
+    matches the real pattern into group ``d``. Only when every pattern visibly starts with a
+    digit (a leading, non-optional digit class and no top-level ``|``); else None."""
+    for p in patterns:
+        if not re.match(r"\[(?:[0-9]-[0-9]|[0-9])+\](?![?*]|\{0|\{,)", p) or _top_level_bar(p):
+            return None
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"[0-9](?<=(?=(?P<d>{body})).)")
+
+
+def _top_level_bar(pattern: str) -> bool:
+    """Is there a ``|`` outside parentheses and character classes (so an alternative may start
+    with anything)?"""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "^":
+                i += 1
+            if pattern[i + 1:i + 2] == "]":
+                i += 1  # a leading ] is a literal
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
             return True
+        i += 1
     return False
+
+
+def _is_date(view: str, s: int, e: int, g: _Grammar) -> bool:
+    """Does a date or clock time (g.date, searched as ``finditer`` does) overlap view[s:e]?"""
+    lo, hi = max(0, s - 10), min(len(view), e + 10)
+    if g.date_digit is None:
+        return any(m.start() < e and s < m.end() for m in g.date.finditer(view, lo, hi))
+    while True:  # finditer's walk: each search resumes where the previous date ended
+        m = g.date_digit.search(view, lo, hi)
+        if m is None:
+            return False
+        ds, de = m.span("d")
+        if ds < e and s < de:
+            return True
+        lo = de  # (a date is never empty)
 
 
 def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> list[Quantity] | None:
     zh = g.family == "zh"
     s1 = m.start("n1")
-    tok1 = m.group("n1")
-    if not keep_bare and not (m.group("u1") or m.group("u2")) and not _implicit_unit(tok1, zh) \
+    tok1, tok2, m_u1, m_u2, m_suf = m.group("n1", "n2", "u1", "u2", "suf")  # one call, not five
+    if not keep_bare and not (m_u1 or m_u2) and not _implicit_unit(tok1, zh) \
             and not _ratio_context(view, s1, g) and not _bare_extra(m, view, g) \
             and not _pair_context(view, s1, g, floor):
         return None  # the common case, decided before any parsing: a bare number
@@ -1014,27 +1270,28 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     if num1 is None:
         return None
     # ---- the range part, when it is a real range
-    has_range = m.group("n2") is not None
+    has_range = tok2 is not None
     conn = (m.group("c") or "").strip().lower()
     signed = _is_signed(view, s1, tok1, g)
     pre = g.prefix.search(view, max(floor, s1 - 24, 0), s1 - 1 if signed else s1)
     if pre is None or pre.start() < floor:
         pre = None
-    between = bool(pre and pre.group("btw"))
-    if has_range and conn in g.between_conn and not between and not (zh and conn in "和与" and m.group("suf")):
+    pg = pre.groupdict() if pre is not None else {}  # the prefix words (groups differ by language)
+    between = bool(pg.get("btw"))
+    if has_range and conn in g.between_conn and not between and not (zh and conn in "和与" and m_suf):
         has_range = False
     num2 = None
     if has_range:
-        num2 = _zh_num(m.group("n2")) if zh else _en_num(m.group("n2"))
+        num2 = _zh_num(tok2) if zh else _en_num(tok2)
         if num2 is None:
             has_range = False
     # ---- end of the quantity and the unit forms
     if has_range:
         end = m.end()
-        u1, u2 = m.group("u1"), m.group("u2")
+        u1, u2 = m_u1, m_u2
     else:
-        u1, u2 = m.group("u1"), None
-        if m.group("n2") is not None:  # cut the false range off after the first number's side
+        u1, u2 = m_u1, None
+        if tok2 is not None:  # cut the false range off after the first number's side
             names = ("n1", "m1", "g1", "h1", "mb1", "u1", "hb1", "mc1") if zh else ("n1", "u1", "ah")
             end = max(m.end(k) for k in names if m.group(k) is not None)
         else:
@@ -1058,21 +1315,21 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     # ---- zh shape rules
     vague = num1.vague or bool(num2 and num2.vague)
     if zh:
-        for i in (1, 2) if has_range else (1,):
-            if any(m.group(k + str(i)) for k in ("m", "mb", "mc")):
-                vague = True
+        if any(m.group("m1", "mb1", "mc1")) or (has_range and any(m.group("m2", "mb2", "mc2"))):
+            vague = True
         for i, form, cu in units:
             if form == "月" and not (m.group(f"g{i}") or (i == 1 and tok1 in ("数", "半"))
-                                    or (i == 2 and m.group("n2") in ("数", "半"))):
+                                    or (i == 2 and tok2 in ("数", "半"))):
                 return None
     # ---- unit and values
+    time_s = _time_seconds()
     implicit = num1.unit or (num2.unit if num2 else "")
     if units:
         i, form, (unit, factor) = units[-1]
     else:
         form, unit, factor = "", implicit, 1.0
     lo_v, hi_v = num1.low, num1.high
-    if zh and m.group("h1") or zh and m.group("hb1"):
+    if zh and (m.group("h1") or m.group("hb1")):
         lo_v = None if lo_v is None else lo_v + 0.5
         hi_v = None if hi_v is None else hi_v + 0.5
     if not zh and m.group("ah") and lo_v is not None:
@@ -1083,7 +1340,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             lo2, hi2 = lo2 + 0.5, hi2 + 0.5
         if len(units) == 2 and units[0][2][0] != units[1][2][0]:
             (ua, fa), (ub, fb) = units[0][2], units[1][2]
-            th = _time_seconds()
+            th = time_s
             if ua not in th or ub not in th:
                 return None  # 3kg-5cm is not a range
             if lo_v is not None:  # 30分钟到1小时: the low end in the high end's unit
@@ -1098,15 +1355,15 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     if signed and not has_range:
         lo_v, hi_v = (None if hi_v is None else -hi_v), (None if lo_v is None else -lo_v)
     # ---- prefix words
-    cmp_word = pre.group("cmp") if pre else None
-    apx_word = pre.group("apx") if pre else None
+    cmp_word = pg.get("cmp")
+    apx_word = pg.get("apx")
     rate = ""
-    if pre is not None and pre.groupdict().get("rate"):
-        rate = g.rate_prefix.get(pre.group("rate"), "")
-    every = bool(pre and pre.group("every"))
-    prefix_unit = (pre.groupdict().get("pu") or pre.groupdict().get("pu2")) if pre is not None else None
-    lb_word = pre.groupdict().get("lb") if pre is not None else None
-    lookback = bool(lb_word) and unit in _time_seconds() and not (
+    if pg.get("rate"):
+        rate = g.rate_prefix.get(pg["rate"], "")
+    every = bool(pg.get("every"))
+    prefix_unit = pg.get("pu") or pg.get("pu2")
+    lb_word = pg.get("lb")
+    lookback = bool(lb_word) and unit in time_s and not (
         lb_word == "近" and g.nearly_after.search(view, max(0, pre.start("lb") - 6), pre.start("lb")))
     if lb_word and not lookback and lb_word in g.suffix_apx | {"近"} and not apx_word:
         apx_word = lb_word  # 近八成: "nearly" before anything but a time unit
@@ -1118,11 +1375,11 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         return None  # 第3天, 分为2组, 腰5, step 2
     if _is_date(view, s_num, max(e_num, m.end("n1") + 1), g):
         return None
-    if (zh or unit in _time_seconds() or unit == "g") and _in_lexicon(view, s_num, e_num, g):
+    if (zh or unit in time_s or unit == "g") and _in_lexicon(view, s_num, e_num, g):
         return None
     if form and _right_blocked(view, unit_end, form, unit, g):
         return None
-    if zh and unit in _time_seconds() and g.past_right.match(view, unit_end) \
+    if zh and unit in time_s and g.past_right.match(view, unit_end) \
             and not g.past_event.search(view, max(0, s1 - 6), s1):
         return None  # 3天前: a point in the past, not a duration
     if zh and unit == "year" and (g.profile_right.match(view, m.end()) or g.profile_left.search(
@@ -1163,7 +1420,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
             if re.search(r"(?<![A-Za-z])[PpNnr]\s?\Z", head):
                 return None  # P<0.05, n>30: statistics, not claims
             unit = "ratio"
-        elif zh and tok1[-1] in "万亿" and not has_range and not every and not (pre is not None and pre.group("rate")) \
+        elif zh and tok1[-1] in "万亿" and not has_range and not every and not pg.get("rate") \
                 and view[max(0, s1 - 1):s1] != "每" and ((pm := g.people_right.match(view, m.end("n1")))
                                                       or g.people_left.search(view, max(0, s1 - 12), s1)):
             unit = "count"  # 200万名, 2.7亿人, 患者已达2.45亿: population-scale counts of people
@@ -1213,7 +1470,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
         comparator = "approx"
     else:
         comparator = "eq"
-    if (comparator == "eq" and g.persistence is not None and unit in _time_seconds()
+    if (comparator == "eq" and g.persistence is not None and unit in time_s
             and g.persistence.match(view, m.end())):
         comparator = "ge"  # 6个月无改善: lasting at least six months
     if vague:
@@ -1232,7 +1489,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     # ---- span
     q_start = s1 - 1 if signed and not has_range else s1
     # 在60~100次/分: only a prefix rate word (每天) joins the quote, not a suffix rate (次/分)
-    pre_rate = bool(pre is not None and pre.groupdict().get("rate") and g.rate_prefix.get(pre.group("rate")))
+    pre_rate = bool(pg.get("rate") and g.rate_prefix.get(pg["rate"]))
     if pre is not None and pre.group(0).strip() and (cmp_word or apx_word or pre_rate or every or between
                                                       or prefix_unit or lookback):
         q_start = pre.start()

@@ -180,6 +180,13 @@ def _linear_factor(unit: str, analyte: str, lang_family: str, target_unit: str) 
     return convert(q, target_unit, analyte)
 
 
+@lru_cache(maxsize=None)
+def _is_temperature(expr: str) -> bool:
+    """Whether a unit expression is a temperature (formatting pint dimensions is slow: cached)."""
+    parsed = _parse_unit(expr)
+    return parsed is not None and "[temperature]" in str(parsed.dimensionality)
+
+
 def convert_value(value: float, unit: str, target_unit: str, analyte: str | None = None,
                   lang: str = "en") -> float | None:
     """A claim number in ``unit`` expressed in ``target_unit`` (None if not comparable).
@@ -187,8 +194,7 @@ def convert_value(value: float, unit: str, target_unit: str, analyte: str | None
     Multiplicative units go through a cached pint factor (pint arithmetic costs ~1 ms a call);
     temperatures, whose scales have offsets, go through pint every time.
     """
-    parsed = _parse_unit(effective_unit(unit, analyte, lang))
-    if parsed is not None and "[temperature]" in str(parsed.dimensionality):
+    if _is_temperature(effective_unit(unit, analyte, lang)):
         return convert(to_quantity(value, unit, analyte, lang), target_unit, analyte)
     factor = _linear_factor(str(unit or ""), analyte or "", _lang_family(lang), target_unit)
     return None if factor is None else value * factor
@@ -303,18 +309,98 @@ def _entry_terms(entry: dict) -> list[str]:
     return [str(t) for t in terms or []]
 
 
+def _term_literal(term: str) -> str:
+    """The longest space/hyphen-separated part of a term: ``_term_pattern`` matches it verbatim
+    (case-insensitively when the term is a Latin one longer than 3 characters)."""
+    return max((p for p in _SEP.split(term.strip()) if p), key=len, default="")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """The analyte alternations, and an index of literals that rules most of them out at once.
+
+    A number has at most a few analyte terms near it, but each alternation costs a scan of the
+    whole window (a Latin term's look-behind keeps the regex engine from skipping ahead). Every
+    match of a term contains its ``_term_literal``, so an analyte none of whose literals occurs
+    in the window cannot match there and is not searched.
+
+    ``exact``/``folded``: first character → (literal, analyte index), for case-sensitive terms
+    (Han ones, Latin ones of up to 3 characters) and, lowercased, for case-insensitive ones.
+    ``always``: analytes with a literal that cannot be indexed (empty, or a non-ASCII
+    case-insensitive one); ``has_folded``: analytes with case-insensitive literals.
+    """
+
+    matchers: tuple[tuple[str, re.Pattern], ...]
+    exact: dict[str, tuple[tuple[str, int], ...]]
+    folded: dict[str, tuple[tuple[str, int], ...]]
+    always: frozenset[int]
+    has_folded: frozenset[int]
+
+    def candidates(self, window: str) -> set[int]:
+        """Indices of the analytes that may have a term in ``window`` (a superset)."""
+        found = set(self.always)
+        _collect(self.exact, window, found)
+        low = _folded(window)
+        if low is None:
+            found |= self.has_folded
+        else:
+            _collect(self.folded, low, found)
+        return found
+
+
+def _collect(index: dict[str, tuple[tuple[str, int], ...]], window: str, found: set[int]) -> None:
+    """Add to ``found`` the analytes with a literal of ``index`` occurring in ``window``."""
+    for ch in index.keys() & set(window):
+        for lit, i in index[ch]:
+            if i not in found and lit in window:
+                found.add(i)
+
+
 @lru_cache(maxsize=16)
-def _matchers(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, re.Pattern], ...]:
-    """One compiled alternation per analyte (longest term first), plus table-supplied terms."""
+def _analyte_lexicon(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon:
+    """One compiled alternation per analyte in key order (longest term first), from
+    data/analytes.yaml plus the reference table's ``terms`` (``extra``), with its literal index."""
     table: dict[str, list[str]] = {k: _entry_terms(v) for k, v in analytes().items()}
     for key, terms in extra:
         table.setdefault(key, []).extend(terms)
-    out = []
+    matchers: list[tuple[str, re.Pattern]] = []
+    exact: dict[str, list[tuple[str, int]]] = {}
+    folded: dict[str, list[tuple[str, int]]] = {}
+    always, has_folded = set(), set()
     for key in sorted(table):
         terms = sorted({simplified_view(t) for t in table[key] if t.strip()}, key=lambda t: (-len(t), t))
-        if terms:
-            out.append((key, re.compile("|".join(_term_pattern(t) for t in terms))))
-    return tuple(out)
+        if not terms:
+            continue
+        i = len(matchers)
+        matchers.append((key, re.compile("|".join(_term_pattern(t) for t in terms))))
+        for t in terms:
+            lit = _term_literal(t)
+            if _HAN.search(t) or len(t) <= 3:  # matched case-sensitively (see _term_pattern)
+                index = exact
+            else:
+                index, lit = folded, lit.lower()
+                has_folded.add(i)
+            if not lit or (index is folded and not lit.isascii()):
+                always.add(i)
+            else:
+                index.setdefault(lit[0], []).append((lit, i))
+    return _Lexicon(tuple(matchers), {k: tuple(v) for k, v in exact.items()},
+                    {k: tuple(v) for k, v in folded.items()}, frozenset(always),
+                    frozenset(has_folded))
+
+
+# A non-ASCII character that IGNORECASE matching equates with an ASCII letter (ſ, ı, İ, the
+# Kelvin sign): str.lower() does not map it the same way, so such a window is not folded.
+_FOLDS_TO_ASCII = re.compile(r"(?i:[a-z])(?<![A-Za-z])")
+
+
+def _folded(window: str) -> str | None:
+    """``window`` lowercased, when an ASCII literal occurs in it case-insensitively exactly where
+    its lowercase occurs in the result (same length, no special case folds); else None."""
+    low = window.lower()
+    if len(low) != len(window) or _FOLDS_TO_ASCII.search(window):
+        return None
+    return low
 
 
 def _extra_terms(ref: pd.DataFrame) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -340,8 +426,12 @@ def find_analyte(view: str, value_pos: int, lang: str = "zh-Hans",
     gap = int(_per_lang(gaps, _lang_family(lang)) or 32) if gaps else 32
     lo = max(0, value_pos - gap - 40)
     window = view[lo:value_pos]
+    lexicon = _analyte_lexicon(extra)
+    candidates = lexicon.candidates(window)
     best: tuple[int, int, str] | None = None
-    for key, rx in _matchers(extra):
+    for i, (key, rx) in enumerate(lexicon.matchers):
+        if i not in candidates:
+            continue
         for m in rx.finditer(window):
             if m.end() == m.start():
                 continue
@@ -566,6 +656,10 @@ def _close(sc: _Score, info: dict, same_unit: bool) -> bool:
     return all(_same(c, r, tol_rel, None if tol_abs is None else float(tol_abs)) for c, r in sc.pairs)
 
 
+_CHECK_COLUMNS = ("kind", "comparator", "value_low", "value_high", "sentence", "quote", "start",
+                  "sentence_start", "lang", "unit")  # what check_claim reads of a row
+
+
 def check_references(claims: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``claims`` with the five reference columns appended (see module docstring).
 
@@ -574,7 +668,14 @@ def check_references(claims: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
     out = claims.copy()
     by_analyte = _candidates(ref)
     extra = _extra_terms(ref)
-    results = [check_claim(r, by_analyte, extra) for r in claims.to_dict("records")]
+    empty = ("",) * len(OUTPUT_COLUMNS)
+    results = [empty] * len(claims)
+    kinds = claims["kind"].tolist() if "kind" in claims.columns else [None] * len(claims)
+    rows = [i for i, k in enumerate(kinds) if str(k or "") == "threshold"]
+    if rows:  # row dicts only for threshold claims, and only of the columns check_claim reads
+        needed = [c for c in _CHECK_COLUMNS if c in claims.columns]
+        for i, row in zip(rows, claims[needed].iloc[rows].to_dict("records")):
+            results[i] = check_claim(row, by_analyte, extra)
     for j, col in enumerate(OUTPUT_COLUMNS):
         out[col] = pd.Series([r[j] for r in results], index=claims.index, dtype=object)
     return out

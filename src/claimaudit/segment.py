@@ -27,10 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from re import _constants as _sre, _parser as _sre_parse  # the cue regexes' parse trees (prefilters)
+
 
 from .config import load_yaml
 from .model import Document
-from .textnorm import ScriptProfile, simplified_view
+from .textnorm import ScriptProfile, ascii_case_strays, simplified_view
 
 LANG_FILES = ("zh", "en")
 BOUNDARY = frozenset({"furniture", "date", "header"})
@@ -42,10 +44,17 @@ TEXTY = frozenset({"content", "excerpt", "hospital"})
 @dataclass(frozen=True)
 class Cues:
     headers: tuple[tuple[str, re.Pattern], ...]
+    header_any: re.Pattern  # every heading in one alternation: group h<k> is headers[k]
     date_line: re.Pattern
     date_en: re.Pattern
     furn_full: tuple[re.Pattern, ...]
     furn_search: tuple[tuple[int, str, re.Pattern], ...]  # (max_len, match|search, pattern)
+    furn_filters: tuple[Prefilter, ...]  # furn_search[k]'s own literal prefilter
+    full_any: re.Pattern  # furn_full of both languages in one alternation
+    # (max_len, anchored, floating) per distinct furn_search max_len, for the cues that apply to
+    # lines up to that length: a line no such cue can match fails both the anchored match and the
+    # floating cues' prefilter
+    furn_tiers: tuple[tuple[int, re.Pattern, Prefilter], ...]
     site: tuple[re.Pattern, ...]
     site_stopwords: frozenset[str]
     zh_bylines: tuple[re.Pattern, ...]  # header bylines of Chinese pages (groups label author title hospital dept)
@@ -62,6 +71,12 @@ class Cues:
     reply: tuple[re.Pattern, ...]
     asker: tuple[re.Pattern, ...]
     asker_inline: re.Pattern
+    speaker_gate: Prefilter  # literal words of the asker and reply cues
+    # the cheap test of ``_quiet``: per first character of a line, the anchored cues that can start
+    # with it in one alternation (names dropped); per line-length limit a prefilter of the other cues
+    # (furniture search, English byline labels, anchored cues that may start with anything)
+    first_gates: FirstGates
+    floating_by_len: tuple[Prefilter, ...]  # [n]: the prefilter for a line of n characters
     signoff: re.Pattern
     excerpt: tuple[re.Pattern, ...]
     title_max: dict[str, int]
@@ -79,6 +94,229 @@ def _alt(items) -> str:
 def _any(patterns, flags: int = 0) -> re.Pattern:
     """One compiled alternation of several cue patterns (one regex call per line, not one each)."""
     return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+def _any_of(patterns: list[re.Pattern], names: list[str] | None = None) -> re.Pattern:
+    """One alternation of compiled cues of either language, each keeping its own case flag (and
+    wrapped in group ``names[k]`` when given), tried in order."""
+    parts = [f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" for p in patterns]
+    if names:
+        parts = [f"(?P<{n}>{x})" for n, x in zip(names, parts)]
+    return re.compile("|".join(parts))
+
+
+# --------------------------------------------------------------------------------------------
+# literal prefilters: most lines hit no cue, and one scan for the cues' literal words proves it
+# far faster than running each cue regex (several of them try every position of the line)
+_NEEDLE_CAP = 32  # most strings a literal product may expand to
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
+
+
+def _product(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    if a is None or b is None or len(a) * len(b) > _NEEDLE_CAP:
+        return None
+    return {x + y for x in a for y in b}
+
+
+def _exact(items) -> set[str] | None:
+    """The few strings a parsed sequence matches exactly ("ab(c|d)" -> {abc, abd}), else None."""
+    out: set[str] | None = {""}
+    for op, av in items:
+        out = _product(out, _exact_item(op, av))
+    return out
+
+
+def _exact_item(op, av) -> set[str] | None:
+    if op is _sre.LITERAL:
+        return {chr(av)}
+    if op is _sre.IN and len(av) <= 4 and all(o is _sre.LITERAL for o, _ in av):
+        return {chr(a) for _, a in av}  # [:：]
+    if op is _sre.SUBPATTERN or op is _sre.ATOMIC_GROUP:
+        return _exact(av[3] if op is _sre.SUBPATTERN else av)
+    if op is _sre.BRANCH:
+        alts = [_exact(alt) for alt in av[1]]
+        return None if None in alts else set().union(*alts)
+    if op in _REPEATS and av[0] == av[1]:
+        return _power(_exact(av[2]), av[0])
+    return None
+
+
+def _power(e: set[str] | None, k: int) -> set[str] | None:
+    """``e`` repeated exactly ``k`` times (None past 8 repeats or too many strings)."""
+    if k > 8:
+        return None
+    out: set[str] | None = {""}
+    for _ in range(k):
+        out = _product(out, e)
+    return out
+
+
+def _needles(items) -> set[str] | None:
+    """Strings one of which every match of a parsed sequence contains, or None: the best of its
+    runs of exact items, its repeated parts and its groups (longest shortest string, then fewest)."""
+    cands: list[set[str] | None] = []
+    run: set[str] = {""}
+    for op, av in items:
+        e = _exact_item(op, av)
+        joined = _product(run, e)
+        if joined is not None:
+            run = joined
+            continue
+        cands.append(run)
+        run = e or {""}
+        if e is None and op in _REPEATS and av[0] >= 1:
+            cands += [_power(_exact(av[2]), min(av[0], 8)), _needles(av[2])]  # ">{2,6}" -> ">>"
+        elif e is None and (op is _sre.SUBPATTERN or op is _sre.ATOMIC_GROUP):
+            cands.append(_needles(av[3] if op is _sre.SUBPATTERN else av))
+        elif e is None and op is _sre.BRANCH:
+            alts = [_needles(alt) for alt in av[1]]
+            cands.append(None if None in alts else set().union(*alts))
+    cands.append(run)
+    ok = [c for c in cands if c and "" not in c]
+    return max(ok, key=lambda c: (min(map(len, c)), -len(c)), default=None)
+
+
+def first_key(ch: str) -> str:
+    """A line's first character as looked up in ``Cues.first_gates`` (any decimal digit is "0")."""
+    return "0" if ch.isdecimal() else ch.lower()
+
+
+def _first(items) -> tuple[set[str] | None, bool]:
+    """(``first_key`` of every character a parsed sequence's match can start with, or None when
+    too many; whether the sequence can match empty). Whitespace is left out: lines are stripped."""
+    keys: set[str] = set()
+    for op, av in items:
+        found, nullable = _first_item(op, av)
+        if found is None:
+            return None, False
+        keys |= found
+        if not nullable:
+            return keys, False
+    return keys, True
+
+
+def _first_item(op, av) -> tuple[set[str] | None, bool]:
+    if op is _sre.LITERAL:
+        return {first_key(chr(av))}, False
+    if op is _sre.IN:
+        return _first_of_class(av), False
+    if op is _sre.AT or op is _sre.ASSERT or op is _sre.ASSERT_NOT:
+        return set(), True  # zero width
+    if op is _sre.SUBPATTERN or op is _sre.ATOMIC_GROUP:
+        return _first(av[3] if op is _sre.SUBPATTERN else av)
+    if op is _sre.BRANCH:
+        alts = [_first(alt) for alt in av[1]]
+        if any(k is None for k, _ in alts):
+            return None, False
+        return set().union(*(k for k, _ in alts)), any(n for _, n in alts)
+    if op in _REPEATS:
+        found, nullable = _first(av[2])
+        return found, nullable or av[0] == 0
+    return None, False
+
+
+def _first_of_class(members) -> set[str] | None:
+    keys: set[str] = set()
+    for op, av in members:
+        if op is _sre.LITERAL:
+            keys.add(first_key(chr(av)))
+        elif op is _sre.RANGE and av[1] - av[0] < 128:
+            keys |= {first_key(chr(c)) for c in range(av[0], av[1] + 1)}
+        elif op is _sre.CATEGORY and av is _sre.CATEGORY_DIGIT:
+            keys.add("0")
+        elif not (op is _sre.CATEGORY and av is _sre.CATEGORY_SPACE):
+            return None  # a negated or wide class
+    return keys
+
+
+def _pattern_first(pat: re.Pattern) -> set[str] | None:
+    """First-character keys of one anchored cue (None: it may start with almost anything)."""
+    try:
+        found, nullable = _first(list(_sre_parse.parse(pat.pattern, pat.flags)))
+    except Exception:
+        return None
+    if found is None or nullable or not _uncased_or_ascii("".join(found)):
+        return None
+    return found
+
+
+def _uncased_or_ascii(s: str) -> bool:
+    return all(ch.isascii() or ch.lower() == ch == ch.upper() for ch in s)
+
+
+@lru_cache(maxsize=None)
+def _pattern_needles(pat: re.Pattern) -> frozenset[str] | None:
+    """Lower-cased needles of one compiled cue (None: no usable literal, the cue always runs)."""
+    try:
+        found = _needles(list(_sre_parse.parse(pat.pattern, pat.flags)))
+    except Exception:  # an unexpected parse shape: no prefilter, never a wrong one
+        return None
+    if not found or not all(_uncased_or_ascii(s) for s in found):
+        return None
+    return frozenset(s.lower() for s in found)
+
+
+def _trie(words: list[str]) -> str:
+    """Alternation of prefix-free words as a trie ("ab|ac" -> "a(?:b|c)"): the engine tries one
+    branch per first character, not one per word."""
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w[1:])
+    parts = []
+    for ch, rests in by_first.items():
+        rest = _trie(rests) if rests != [""] else ""
+        parts.append(re.escape(ch) + (f"(?:{rest})" if len(rests) > 1 else rest))
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=None)
+def _fold_strays() -> re.Pattern:
+    """Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter (ı ſ İ K): a line
+    holding one gets no prefilter (``str.lower`` may not turn them into that letter)."""
+    strays = "".join(sorted("".join(ascii_case_strays().values())))
+    return re.compile("[" + re.escape(strays) + "]" if strays else r"(?!)")
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """A necessary condition for any of several cue regexes: one of their literal words occurs in
+    the line (lower-cased view). Words that start with an ASCII character are scanned apart from
+    the others: an ASCII line needs one scan only, and the engine's first-character test stays a
+    small bitmap rather than a long list of Han characters. ``ascii_rx`` None: some cue has no
+    literal, so the test always passes."""
+
+    ascii_rx: re.Pattern | None
+    other_rx: re.Pattern | None
+
+    @classmethod
+    def of(cls, patterns) -> "Prefilter":
+        words: set[str] = set()  # no cue at all: a filter nothing passes
+        for pat in patterns:
+            found = _pattern_needles(pat)
+            if found is None:
+                return cls(None, None)
+            words |= found
+        # a word holding another word adds nothing ("written by" once "by" is a needle)
+        words = {w for w in words if not any(o != w and o in w for o in words)}
+        ascii_words = {w for w in words if w[0].isascii()}
+        return cls(_scanner(ascii_words), _scanner(words - ascii_words))
+
+    def may_match(self, low: str | None) -> bool:
+        """``low``: ``line_low(view)`` (None when the line holds a fold stray)."""
+        if self.ascii_rx is None or low is None or self.ascii_rx.search(low):
+            return True
+        return not low.isascii() and self.other_rx.search(low) is not None
+
+
+def _scanner(words: set[str]) -> re.Pattern:
+    return re.compile(_trie(sorted(words)) if words else "(?!)")
+
+
+def line_low(view: str) -> str | None:
+    """The lower-cased view for the prefilters, or None when case folding could fool them."""
+    if view.isascii():
+        return view.lower()
+    return None if _fold_strays().search(view) else view.lower()
 
 
 @lru_cache(maxsize=None)
@@ -124,12 +362,37 @@ def cues() -> Cues:
         rf"^(?P<name>{by['name']})\s+(?P<title>{_alt(by['titles'])})"
         rf"(?:\s+(?P<hospital>\S.{{0,40}}?(?:{_alt(hosp['suffixes'])}))(?:\s+(?!(?:{grade})$)(?P<dept>[^\s]{{2,12}}))?"
         rf"(?:\s*(?P<grade>{grade}))?)?$")
+    asker = tuple([re.compile(p, re.I) for p in en["asker"]] + [re.compile(p) for p in zh["asker"]["line"]])
+    reply = tuple(re.compile(en["reply"][k], re.I) for k in ("pattern", "reverse"))
+    en_by = _en_byline(en["byline"], numeric, en_date)
+
+    def each(patterns_of) -> list[re.Pattern]:  # the cue patterns one by one (gates are built per cue)
+        return [re.compile(p, re.I if lang == "en" else 0) for lang, d in data.items() for p in patterns_of(d)]
+
+    # (cue, end, longest line it is tried on): fullmatch cues (on a line that is its own core) and
+    # cues matched at the line start
+    heads = each(lambda d: [p for ps in d["headers"].values() for p in ps])
+    full = each(lambda d: d["furniture"]["full"])
+    gated = ([(p, r"\Z", HEADER_MAX) for p in heads] + [(p, r"\Z", FULL_MAX) for p in full]
+             + [(date_line, "", SHORT_MAX), (byline, "", SHORT_MAX), (hospital, "", HOSPITAL_MAX)]
+             + [(p, "", SPEAKER_MAX) for p in asker + reply]
+             + [(re.compile(p, re.I if lang == "en" else 0), "", g["max_len"]) for lang, d in data.items()
+                for g in d["furniture"]["search"] for p in g["patterns"] if p.startswith("^")])
+    first_gates, wild = _first_gates(gated)
+    floating = ([(m, p) for m, how, p in furn_search if how == "search"] + [(en_by.max_chars, en_by.label)]
+                + wild)
     return Cues(
+        first_gates=first_gates,
+        floating_by_len=_by_length(floating),
         headers=tuple(headers),
+        header_any=_any_of([p for _, p in headers], [f"h{k}" for k in range(len(headers))]),
         date_line=date_line,
         date_en=re.compile(en_date, re.I),
         furn_full=tuple(furn_full),
         furn_search=tuple(furn_search),
+        full_any=_any_of(furn_full),
+        furn_tiers=_furn_tiers(furn_search),
+        furn_filters=tuple(Prefilter.of([p]) for _, _, p in furn_search),
         site=tuple(site),
         site_stopwords=frozenset(w.lower() for d in data.values() for w in d.get("site_stopwords", [])),
         question=re.compile(zh["question_cues"]),
@@ -139,13 +402,14 @@ def cues() -> Cues:
         zh_reviewer=re.compile(_alt(zh["header_byline"]["reviewer_labels"])),
         dept=re.compile(zh["header_byline"]["dept"]),
         affiliation=_affiliation(zh),
-        en_byline=_en_byline(en["byline"], numeric, en_date),
+        en_byline=en_by,
         byline=byline,
         not_names=frozenset(by["not_names"]),
         hospital=hospital,
-        reply=tuple(re.compile(en["reply"][k], re.I) for k in ("pattern", "reverse")),
-        asker=tuple([re.compile(p, re.I) for p in en["asker"]] + [re.compile(p) for p in zh["asker"]["line"]]),
+        reply=reply,
+        asker=asker,
         asker_inline=re.compile(zh["asker"]["inline"]),
+        speaker_gate=Prefilter.of(asker + reply),
         signoff=re.compile(en["signoff"], re.I),
         excerpt=(re.compile(zh["excerpt_end"]), re.compile(en["excerpt_end"], re.I)),
         title_max={"zh": zh["title"]["max_chars"], "en": en["title"]["max_chars"]},
@@ -162,6 +426,7 @@ class EnByline:
     """English header-byline grammar (data/segment/en.yaml ``byline``), applied part by part."""
 
     label: re.Pattern  # the labels alone: a cheap first test on every line
+    label_gate: Prefilter  # cheaper still: a label's literal words
     head: re.Pattern  # label + optional honorific + name + optional ", credentials"
     writer: re.Pattern  # the writer labels (match on the label group)
     separators: re.Pattern
@@ -170,12 +435,69 @@ class EnByline:
     max_chars: int
 
 
+_GROUP_NAME = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+def _gate_part(p: re.Pattern, end: str = "") -> str:
+    """A compiled cue as one part of a gate alternation: its case flag inline, group names dropped
+    (two cues may name the same group), ``end`` appended ("\\Z": the cue must match the whole line)."""
+    return f"(?{'i' if p.flags & re.I else ''}:(?:{_GROUP_NAME.sub('(?:', p.pattern)}){end})"
+
+
+def _by_length(cues_: list[tuple[int, re.Pattern]]) -> tuple[Prefilter, ...]:
+    """``Cues.floating_by_len`` from (longest line, cue) pairs: one prefilter per distinct limit."""
+    limits = sorted({m for m, _ in cues_})
+    tiers = {m: Prefilter.of(p for limit, p in cues_ if limit >= m) for m in limits}
+    return tuple(tiers[next(m for m in limits if m >= n)] for n in range(limits[-1] + 1))
+
+
+class FirstGates:
+    """Per ``first_key``, one alternation of the anchored cues that can start with it; each is
+    compiled on first use (a run meets only some of the keys, and compiling all costs ~0.1 s)."""
+
+    def __init__(self, sources: dict[str, str]):
+        self._sources = sources
+        self._compiled: dict[str, re.Pattern | None] = {}
+
+    def get(self, key: str) -> re.Pattern | None:
+        rx = self._compiled.get(key)
+        if rx is None and key in self._sources:
+            rx = self._compiled[key] = re.compile(self._sources[key])
+        return rx
+
+
+def _first_gates(cues_: list[tuple[re.Pattern, str, int]]) -> tuple[FirstGates, list]:
+    """``Cues.first_gates`` for anchored cues (with the ``_gate_part`` end each needs), and the
+    (longest line, cue) of those that may start with almost anything (left to the prefilter)."""
+    buckets: dict[str, list[int]] = {}
+    wild = []
+    for k, (pat, _, limit) in enumerate(cues_):
+        keys = _pattern_first(pat)
+        if keys is None:
+            wild.append((limit, pat))
+        for key in keys or ():
+            buckets.setdefault(key, []).append(k)
+    sources = {key: "|".join(_gate_part(*cues_[k][:2]) for k in ks) for key, ks in buckets.items()}
+    return FirstGates(sources), wild
+
+
+def _furn_tiers(furn_search: list[tuple[int, str, re.Pattern]]) -> tuple:
+    """``Cues.furn_tiers``: long lines face only the few cues allowed that long (and a shorter scan)."""
+    tiers = []
+    for limit in sorted({m for m, _, _ in furn_search}):
+        live = [(how, p) for m, how, p in furn_search if m >= limit]
+        anchored = _any_of([p for how, p in live if how == "match"] or [re.compile("(?!)")])
+        tiers.append((limit, anchored, Prefilter.of(p for how, p in live if how == "search")))
+    return tuple(tiers)
+
+
 def _en_byline(cfg: dict, numeric: str, en_date: str) -> EnByline:
     labels = "|".join(cfg["writer_labels"] + cfg["reviewer_labels"])
     labels = "|".join(sorted(labels.split("|"), key=len, reverse=True))  # longest label first
     head = (rf"^(?P<label>{labels})\s*[:：]?\s*(?:{cfg['honorific']})?(?P<author>{cfg['name']})"
             rf"\s*(?:,\s*(?P<rest>[^\n]{{1,{int(cfg['max_chars'])}}}))?$")
-    return EnByline(label=re.compile(rf"(?:{labels})\s*[:：]?\s*(?-i:[A-Z])", re.I), head=re.compile(head, re.I),
+    label = re.compile(rf"(?:{labels})\s*[:：]?\s*(?-i:[A-Z])", re.I)
+    return EnByline(label=label, label_gate=Prefilter.of([label]), head=re.compile(head, re.I),
                     writer=re.compile("|".join(f"(?:{w})" for w in cfg["writer_labels"]), re.I),
                     separators=re.compile(cfg["separators"]),
                     not_credential=re.compile(cfg["not_credential"], re.I),
@@ -212,7 +534,7 @@ def _zh_bylines(zh: dict) -> tuple[re.Pattern, ...]:
 
 # --------------------------------------------------------------------------------------------
 # lines
-@dataclass
+@dataclass(slots=True)
 class Line:
     i: int
     start: int  # span of the stripped line in the text of record
@@ -225,14 +547,21 @@ class Line:
     info: dict = field(default_factory=dict)
 
 
+# longest line (characters) each cue class of ``classify`` is tried on (headers: the line's core)
+HEADER_MAX, SHORT_MAX, SPEAKER_MAX, FULL_MAX, HOSPITAL_MAX = 40, 80, 200, 80, 60
 _EXCERPT_MARKS = ("..", "…", "⋯", "。。", "[", "]")  # cheap pre-check before the excerpt regexes
-_MD_RE = re.compile(r"^[#>\s*_=\-]*|[*_\s:：>»›]*$")
+_EXCERPT_MARK_RE = re.compile("|".join(map(re.escape, _EXCERPT_MARKS)))
+_MD_LEAD, _MD_TRAIL = "#>*_=-", "*_:：>»›"  # markdown markers before a line, marks after it
+_MD_RE = re.compile(rf"^[{re.escape(_MD_LEAD)}\s]*|[{re.escape(_MD_TRAIL)}\s]*$")
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
 
 def _core(view: str) -> str:
     """A line without markdown markers and trailing ':' / '>' (for heading and title matching)."""
-    return _MD_RE.sub("", view)
+    first, last = view[:1], view[-1:]
+    if first in _MD_LEAD or last in _MD_TRAIL or first.isspace() or last.isspace():
+        return _MD_RE.sub("", view)
+    return view  # nothing to cut (and no regex call)
 
 
 def _slashed(a: int, b: int, order: str) -> tuple[int, int] | None:
@@ -289,23 +618,55 @@ def _groups(m: re.Match, text: str) -> dict:
 def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict]:
     """Kind of one stripped line (on its simplified view) and what it says (date, name…), the
     words themselves taken from ``text`` (the original script; same length as ``view``)."""
-    c = cues()
-    text = view if text is None else text
     if not view:
         return "blank", {}
+    low = line_low(view)
+    if _quiet(view, low):
+        return _excerpt_or_content(view)
     core = _core(view) if len(view) <= 90 else view
-    if len(core) <= 40:
-        for kind, pat in c.headers:
-            if pat.fullmatch(core):
-                return "header", {"section": kind}
-    if len(view) <= 80:
+    return _classify_cued(view, family, view if text is None else text, core, low)
+
+
+def _quiet(view: str, low: str | None) -> bool:
+    """No cue ``classify`` tries before the excerpt test can match this line: one match of the
+    anchored cues that can start with its first character, one scan for the other cues' literals.
+    Most content lines stop here; the rest (and lines with markdown marks, bars or case-folding
+    strays) go through the cues one by one."""
+    c = cues()
+    first, last = view[0], view[-1]
+    if (low is None or first in _MD_LEAD or last in _MD_TRAIL or first.isspace() or last.isspace()
+            or "|" in view or "｜" in view):
+        return False
+    gate = c.first_gates.get(first_key(first))
+    if gate is not None and gate.match(view):
+        return False
+    n = len(view)
+    return n >= len(c.floating_by_len) or not c.floating_by_len[n].may_match(low)
+
+
+def _excerpt_or_content(view: str) -> tuple[str, dict]:
+    tail = view[-40:]
+    if _EXCERPT_MARK_RE.search(tail):
+        for pat in cues().excerpt:
+            if pat.search(tail):
+                return "excerpt", {}
+    return "content", {}
+
+
+def _classify_cued(view: str, family: str, text: str, core: str, low: str | None) -> tuple[str, dict]:
+    """``classify`` proper: the cues in order, the first that matches decides."""
+    c = cues()
+    if len(core) <= HEADER_MAX and (m := c.header_any.fullmatch(core)):
+        kind = next(kind for k, (kind, _) in enumerate(c.headers) if m.group(f"h{k}") is not None)
+        return "header", {"section": kind}
+    if len(view) <= SHORT_MAX:
         m = c.date_line.match(view)
         if m:
             return "date", {"date": iso_date(m, family)}
         m = c.byline.match(view)
         if m and not any(w in m.group("name") for w in c.not_names):
             return "byline", _groups(m, text)
-    if len(view) <= 200:
+    if len(view) <= SPEAKER_MAX and c.speaker_gate.may_match(low):
         for pat in c.asker:
             m = pat.match(view)
             if m:
@@ -316,25 +677,29 @@ def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict
                 return "reply", _groups(m, text)
     if len(view) <= 160 and ("|" in view or "｜" in view) and _is_meta_line(view):
         return "furniture", {}
-    if family == "en" and len(view) <= c.en_byline.max_chars and en_bylines(view, text):
+    if family == "en" and len(view) <= c.en_byline.max_chars and en_bylines(view, text, low):
         return "furniture", {}
-    if len(view) <= 80:
-        for pat in c.furn_full:
-            if pat.fullmatch(core) or pat.fullmatch(view):
-                return "furniture", {}
-    for max_len, how, pat in c.furn_search:
-        if len(view) <= max_len and (pat.match(view) if how == "match" else pat.search(view)):
-            return "furniture", {}
-    if len(view) <= 60:
+    if len(view) <= FULL_MAX and (c.full_any.fullmatch(core) or core != view and c.full_any.fullmatch(view)):
+        return "furniture", {}
+    if _furniture_cue(view, low):
+        return "furniture", {}
+    if len(view) <= HOSPITAL_MAX:
         m = c.hospital.match(view)
         if m:
             return "hospital", _groups(m, text)
-    tail = view[-40:]
-    if any(mark in tail for mark in _EXCERPT_MARKS):
-        for pat in c.excerpt:
-            if pat.search(tail):
-                return "excerpt", {}
-    return "content", {}
+    return _excerpt_or_content(view)
+
+
+def _furniture_cue(view: str, low: str | None) -> bool:
+    """A ``furniture.search`` cue (within its ``max_len``) matches the line; the gate (one anchored
+    match, one literal scan) clears most lines without running the cues one by one."""
+    c = cues()
+    tier = next((t for t in c.furn_tiers if len(view) <= t[0]), None)
+    if tier is None or not (tier[1].match(view) or tier[2].may_match(low)):
+        return False
+    return any(len(view) <= max_len
+               and (pat.match(view) if how == "match" else flt.may_match(low) and pat.search(view))
+               for (max_len, how, pat), flt in zip(c.furn_search, c.furn_filters))
 
 
 _CLAUSE_RE = re.compile(r"[，,。；;]")
@@ -347,30 +712,26 @@ def _is_meta_line(view: str) -> bool:
     c = cues()
     parts = [p for p in _BARS.split(view) if p]
     return len(parts) >= 2 and all(
-        c.date_line.match(p) or c.meta_part.fullmatch(p) or any(f.fullmatch(p) for f in c.furn_full)
+        c.date_line.match(p) or c.meta_part.fullmatch(p) or c.full_any.fullmatch(p)
         for p in parts)
 
 
 def split_lines(text: str, view: str) -> list[Line]:
-    """Lines with the span of their stripped content (offsets into ``text``)."""
+    """Lines with the span of their stripped content (offsets into ``text``); blank lines come
+    already kinded "blank"."""
     out: list[Line] = []
     pos = 0
-    n = len(text)
-    i = 0
-    while pos <= n:
-        nl = text.find("\n", pos)
-        if nl < 0:
-            nl = n
-        raw = text[pos:nl]
-        lead = len(raw) - len(raw.lstrip())
+    for i, raw in enumerate(text.split("\n")):
         stripped = raw.strip()
-        s = pos + lead
-        e = s + len(stripped)
-        v = view[s:e]
-        fam = "zh" if _HAN_RE.search(v) else "en"
-        out.append(Line(i, s, e, stripped, v, fam))
-        i += 1
-        pos = nl + 1
+        n = len(raw)
+        if stripped:
+            s = pos + raw.find(stripped[0])  # the first non-space character
+            e = s + len(stripped)
+            v = view[s:e]
+            out.append(Line(i, s, e, stripped, v, "en" if v.isascii() or not _HAN_RE.search(v) else "zh"))
+        else:
+            out.append(Line(i, pos + n, pos + n, "", "", "en", "blank"))
+        pos += n + 1
     return out
 
 
@@ -628,7 +989,8 @@ def _teasers(lines: list[Line], claimed: set[int]) -> tuple[list[Span], set[int]
 
     for ln in lines:
         if ln.section not in ("related", "qa") or ln.i in claimed or ln.kind == "header":
-            close()
+            if group:
+                close()
             continue
         if ln.kind == "blank":
             continue
@@ -679,7 +1041,8 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
     view = simplified_view(text) if view is None else view
     lines = split_lines(text, view)
     for ln in lines:
-        ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
+        if ln.view:
+            ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
     meta = _meta_of_lines(lines)  # before the structural rules below re-kind any line
     _head_crumb(lines)
     _force_furniture(lines, furniture_spans or [])
@@ -765,9 +1128,8 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
 
     profile = profile or ScriptProfile(text)
     docs: list[Document] = []
-    for n, s in enumerate(spans):
-        start, end = lines[s.first].start, lines[s.last].end
-        lang = profile.lang(start, end, default=default_lang)
+    bounds = [(lines[s.first].start, lines[s.last].end) for s in spans]
+    for n, (s, (start, end), lang) in enumerate(zip(spans, bounds, profile.langs(bounds, default=default_lang))):
         docs.append(Document(article=article, doc_id=f"{article}#{n}", role=s.role, lang=lang,
                              start=start, end=end, title=s.title, author=s.author,
                              credentials=s.credentials, published=s.published, site=site))
@@ -886,15 +1248,18 @@ def credential_parts(s: str) -> list[str]:
     return out
 
 
-def en_bylines(view: str, text: str | None = None) -> list[dict]:
+def en_bylines(view: str, text: str | None = None, low: str | None = "") -> list[dict]:
     """Bylines of an English header line ("By Jane Doe, RN", "Medically reviewed by Ann Lee, MD —
     Written by Tom Brown — Updated on June 9, 2022"), or [] when its first part is no byline.
 
     Each: ``author``, ``credentials`` ("; "-joined), ``writer`` (a writer's label, not a
-    reviewer's), ``date`` (ISO, the first date on the line)."""
+    reviewer's), ``date`` (ISO, the first date on the line). ``low``: ``line_low(view)`` when the
+    caller has it."""
     g = cues().en_byline
     text = view if text is None else text
-    if len(view) > g.max_chars or not g.label.search(view):
+    if len(view) > g.max_chars:
+        return []
+    if not g.label_gate.may_match(line_low(view) if low == "" else low) or not g.label.search(view):
         return []
     bounds, pos = [], 0
     for m in g.separators.finditer(view):

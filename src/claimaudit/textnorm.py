@@ -27,6 +27,23 @@ def _converter(config: str) -> opencc.OpenCC:
 
 
 @lru_cache(maxsize=None)
+def ascii_case_strays() -> dict[str, str]:
+    """Non-ASCII characters that ``re.IGNORECASE`` equates with an ASCII letter, by lowercase
+    letter (Python 3.11: ``{"i": "İı", "k": "K", "s": "ſ"}``; ``str.lower`` disagrees on them).
+
+    Computed from the regex engine itself, once (~30 ms): a case-insensitive pattern's exact
+    first-character class, or a guard that a lowercased copy matches like the original."""
+    codes = np.arange(0x80, 0x110000, dtype="<u4")
+    every = codes[(codes < 0xD800) | (codes > 0xDFFF)].tobytes().decode("utf-32-le")
+    out: dict[str, str] = {}
+    for ch in re.findall("(?i)[a-z]", every):
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            if re.fullmatch(f"(?i:{letter})", ch):
+                out[letter] = out.get(letter, "") + ch
+    return out
+
+
+@lru_cache(maxsize=None)
 def _char_map(config: str) -> dict[int, str]:
     """Single-character conversions of every ideograph, one OpenCC call (newline-separated, so no
     phrase can span two characters); multi-character results are dropped to keep lengths."""
@@ -100,8 +117,11 @@ def _simplified_view(text: str) -> str:
     if len(converted) == len(text) and converted.count("\n") == text.count("\n"):
         src_lines, out_lines = text.split("\n"), converted.split("\n")
         if all(len(a) == len(b) for a, b in zip(src_lines, out_lines)):
-            return converted if converted == text else "\n".join(
-                _line_view(a, b, table) for a, b in zip(src_lines, out_lines))
+            if converted == text or _NON_HAN_RUN_RE.findall(converted) == _NON_HAN_RUN_RE.findall(text):
+                # every line kept its shape: the non-Han runs of the whole text (newlines included)
+                # are those of its lines in order, so ``_line_view`` would keep each converted line
+                return converted
+            return "\n".join(_line_view(a, b, table) for a, b in zip(src_lines, out_lines))
     src_lines = text.split("\n")
     conv = _converter("t2s")
     return "\n".join(_line_view(a, conv.convert(a), table) for a in src_lines)
@@ -160,6 +180,14 @@ class ScriptProfile:
 
     def lang(self, start: int, end: int, default: str | None = None) -> str:
         return _decide(*self.counts(start, end), default=default)
+
+    def langs(self, spans: list[tuple[int, int]], default: str | None = None) -> list[str]:
+        """``lang`` of many spans at once (one array lookup per count, not one per span)."""
+        if not spans:
+            return []
+        starts, ends = np.array(spans, dtype=np.int64).T
+        rows = zip(*((s[ends] - s[starts]).tolist() for s in self._sums))
+        return [_decide(*row, default=default) for row in rows]
 
 
 def _decide(han: int, words: int, trad: int, simp: int, default: str | None = None) -> str:
