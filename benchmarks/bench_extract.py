@@ -148,10 +148,13 @@ def make_corpus(n: int, seeds: dict, seed: int = 0) -> list[tuple[str, str, str]
 
 # --- claimaudit entry points ----------------------------------------------------------------------
 def articles_from_texts(pages: list[tuple[str, str, str]]):
-    """In-memory ``Article`` objects through claimaudit's own ingestion of text (no files)."""
+    """In-memory ``Article`` objects through claimaudit's own ingestion of text (no files), with
+    the collector settings ``ingest.ingest_paths`` uses for files."""
     from claimaudit import ingest
+    from claimaudit.batching import batch_gc
 
-    return [ingest.build_article(text, name) for name, text, _ in pages]
+    with batch_gc():
+        return [ingest.build_article(text, name) for name, text, _ in pages]
 
 
 def content_docs(articles):

@@ -158,18 +158,20 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 def _files_partition(part, ref: pd.DataFrame, max_bytes: int | None) -> list[tuple]:
     """One bag partition of ``(path, planned name)`` → its articles, failures and per-article tables."""
+    from .batching import batch_gc
     from .ingest import IngestError, _renamed, read_article
     from .pipeline import article_tables
 
     articles, failures = [], []
-    for path, name in part:
-        try:
-            art = read_article(path, max_bytes=max_bytes)
-        except IngestError as e:
-            failures.append((e.path, e.reason))
-            continue
-        articles.append(art if art.name == name else _renamed(art, name))
-    claims, checklist = article_tables(articles, ref)
+    with batch_gc():
+        for path, name in part:
+            try:
+                art = read_article(path, max_bytes=max_bytes)
+            except IngestError as e:
+                failures.append((e.path, e.reason))
+                continue
+            articles.append(art if art.name == name else _renamed(art, name))
+        claims, checklist = article_tables(articles, ref)
     return [(articles, failures, claims, checklist)]
 
 
@@ -192,6 +194,7 @@ def audit_files(paths, ref: pd.DataFrame, scheduler=None, max_bytes: int | None 
     import dask
     import dask.bag as db
 
+    from .batching import batch_gc
     from .ingest import _renamed, iter_paths
     from .pipeline import article_tables
 
@@ -200,7 +203,7 @@ def audit_files(paths, ref: pd.DataFrame, scheduler=None, max_bytes: int | None 
     if not items:
         claims, checklist = article_tables([], ref)
         return [], [], claims, checklist
-    with dask_client(scheduler) as client:
+    with batch_gc(), dask_client(scheduler) as client:  # batch_gc: 20 k articles arrive here
         size = sum(_file_size(i) for i in items)
         n = npartitions or partition_count([], worker_count(client), chars=size)
         # a partition is a list of (path, name): tasks carry paths, the workers read the pages

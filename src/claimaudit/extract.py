@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from . import cues, ingest, quantities, sentences
+from .batching import batch_gc
 from .model import CONTENT_ROLES, Article
 
 CLAIM_COLUMNS = [
@@ -115,6 +116,7 @@ def claims_frame(rows: Iterable[dict]) -> pd.DataFrame:
 def extract_claims(articles: Iterable[Article]) -> pd.DataFrame:
     """The claims table of a corpus (ungraded): one row per quantitative claim."""
     rows: list[dict] = []
-    for a in articles:
-        rows.extend(article_claims(a))
-    return claims_frame(rows)
+    with batch_gc():
+        for a in articles:
+            rows.extend(article_claims(a))
+        return claims_frame(rows)

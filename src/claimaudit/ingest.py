@@ -22,6 +22,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from .batching import batch_gc
 from .config import load_yaml
 from .htmltext import declared_charset, html_to_text
 from .model import Article, Document
@@ -343,7 +344,12 @@ def ingest_paths(paths, progress: bool = False, max_bytes: int | None = None
 
     Never raises for a bad file. Duplicate file names get a ``~n`` suffix so names stay unique.
     """
-    files = iter_paths(paths)
+    with batch_gc():
+        return _ingest_files(iter_paths(paths), progress, max_bytes)
+
+
+def _ingest_files(files: list[Path], progress: bool, max_bytes: int | None
+                  ) -> tuple[list[Article], list[tuple[str, str]]]:
     articles: list[Article] = []
     failures: list[tuple[str, str]] = []
     seen: dict[str, int] = {}

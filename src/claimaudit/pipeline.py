@@ -12,6 +12,7 @@ from typing import Sequence
 import pandas as pd
 
 from . import consistency, extract, grading, ingest, reference
+from .batching import batch_gc
 from .model import Article
 
 
@@ -28,9 +29,10 @@ class AuditTables:
 
 def claims_for(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
     """Per-article stages: extract, grade, check thresholds. Pure; safe to run per partition."""
-    claims = extract.extract_claims(articles)
-    claims = grading.grade_claims(claims, {a.name: a.text for a in articles})
-    return reference.check_references(claims, ref)
+    with batch_gc():
+        claims = extract.extract_claims(articles)
+        claims = grading.grade_claims(claims, {a.name: a.text for a in articles})
+        return reference.check_references(claims, ref)
 
 
 def article_tables(articles: Sequence[Article], ref: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -46,7 +48,12 @@ def analyze(articles: Sequence[Article], ref: pd.DataFrame | None = None,
     """All tables for a corpus. ``claims`` and ``checklist`` may be given (e.g. computed by the
     Dask engine); ``group_overrides`` are the reviewers' grouping rows (default: the packaged,
     empty file)."""
-    ref = reference.load_reference() if ref is None else ref
+    with batch_gc():
+        return _analyze(articles, reference.load_reference() if ref is None else ref, claims,
+                        group_overrides, checklist)
+
+
+def _analyze(articles, ref, claims, group_overrides, checklist) -> AuditTables:
     if claims is None:
         claims = claims_for(articles, ref)
     documents = ingest.documents_frame(articles)
@@ -68,18 +75,19 @@ def run_audit(paths: Sequence[str | Path], claims_dir: Path, reports_dir: Path,
     """Run the main job and write ``claims_dir`` tables and ``reports_dir`` reports."""
     from . import report, store
 
-    ref = reference.load_reference(claims_dir)
-    claims = checklist = None
-    if engine == "dask":  # the workers read the files and run the per-article stages
-        from . import distributed_engine
+    with batch_gc():  # the whole run, the Dask client's gathering of results included
+        ref = reference.load_reference(claims_dir)
+        claims = checklist = None
+        if engine == "dask":  # the workers read the files and run the per-article stages
+            from . import distributed_engine
 
-        articles, failures, claims, checklist = distributed_engine.audit_files(paths, ref, scheduler=scheduler)
-    else:
-        articles, failures = ingest.ingest_paths(paths, progress=progress)
-    tables = analyze(articles, ref, claims, consistency.load_overrides(claims_dir), checklist)
-    tables.failures = failures
-    store.write_machine_tables(claims_dir, tables)
-    if engine == "dask":  # corpora too large for CSV are queried from Parquet (DuckDB, pandas)
-        distributed_engine.write_parquet_tables(claims_dir, tables)
-    report.write_reports(reports_dir, claims_dir, tables)
-    return tables
+            articles, failures, claims, checklist = distributed_engine.audit_files(paths, ref, scheduler=scheduler)
+        else:
+            articles, failures = ingest.ingest_paths(paths, progress=progress)
+        tables = analyze(articles, ref, claims, consistency.load_overrides(claims_dir), checklist)
+        tables.failures = failures
+        store.write_machine_tables(claims_dir, tables)
+        if engine == "dask":  # corpora too large for CSV are queried from Parquet (DuckDB, pandas)
+            distributed_engine.write_parquet_tables(claims_dir, tables)
+        report.write_reports(reports_dir, claims_dir, tables)
+        return tables
