@@ -34,7 +34,7 @@ def test_never_lowers_a_caller_setting():
         gc.set_threshold(*before)
 
 
-def test_the_pipeline_runs_under_it_and_leaves_the_process_as_it_was():
+def test_the_pipeline_runs_under_it_and_leaves_the_process_as_it_was(monkeypatch):
     from claimaudit import ingest
 
     before = gc.get_threshold()
@@ -45,11 +45,7 @@ def test_the_pipeline_runs_under_it_and_leaves_the_process_as_it_was():
         seen.append(gc.get_threshold())
         return orig(*a, **k)
 
-    pipeline.consistency.group_claims = spy
-    try:
-        art = ingest.build_article("约30%的患者在2小时内缓解。", "t.txt")
-        pipeline.analyze([art])
-    finally:
-        pipeline.consistency.group_claims = orig
+    monkeypatch.setattr(pipeline.consistency, "group_claims", spy)
+    pipeline.analyze([ingest.build_article("约30%的患者在2小时内缓解。", "t.txt")])
     assert seen and seen[0][0] >= BATCH_THRESHOLDS[0]
     assert gc.get_threshold() == before

@@ -145,17 +145,6 @@ def claims_dask(articles: Sequence[Article], ref: pd.DataFrame, scheduler=None,
     return combine(frames)
 
 
-def unique_names(names: Sequence[str]) -> list[str]:
-    """``ingest_paths``' article names: a repeated file name gets ``~1``, ``~2``... in order."""
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        n = seen.get(name, 0)
-        seen[name] = n + 1
-        out.append(f"{name}~{n}" if n else name)
-    return out
-
-
 def _files_partition(part, ref: pd.DataFrame, max_bytes: int | None) -> list[tuple]:
     """One bag partition of ``(path, planned name)`` → its articles, failures and per-article tables."""
     from .batching import batch_gc
@@ -195,7 +184,7 @@ def audit_files(paths, ref: pd.DataFrame, scheduler=None, max_bytes: int | None 
     import dask.bag as db
 
     from .batching import batch_gc
-    from .ingest import _renamed, iter_paths
+    from .ingest import _renamed, iter_paths, unique_names
     from .pipeline import article_tables
 
     files = iter_paths(paths)

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -352,23 +352,28 @@ def _ingest_files(files: list[Path], progress: bool, max_bytes: int | None
                   ) -> tuple[list[Article], list[tuple[str, str]]]:
     articles: list[Article] = []
     failures: list[tuple[str, str]] = []
-    seen: dict[str, int] = {}
     it = files
     if progress:
         from tqdm import tqdm
         it = tqdm(files, desc="ingest", unit="file")
     for f in it:
         try:
-            art = read_article(f, max_bytes=max_bytes)
+            articles.append(read_article(f, max_bytes=max_bytes))
         except IngestError as e:
             failures.append((e.path, e.reason))
-            continue
-        n = seen.get(art.name, 0)
-        seen[art.name] = n + 1
-        if n:
-            art = _renamed(art, f"{art.name}~{n}")
-        articles.append(art)
-    return articles, failures
+    names = unique_names([a.name for a in articles])
+    return [a if a.name == n else _renamed(a, n) for a, n in zip(articles, names)], failures
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Article names for file names in reading order: a repeated one gets ``~1``, ``~2``..."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(f"{name}~{n}" if n else name)
+    return out
 
 
 def _renamed(art: Article, name: str) -> Article:
