@@ -92,3 +92,13 @@ def test_ascii_case_strays_are_exactly_the_regex_engines_folds():
         for code in list(range(0x80, 0x3000)) + [0x212A, 0xFF21, 0xFF41]:
             ch = chr(code)
             assert bool(re.fullmatch(f"(?i:{letter})", ch)) == bool(cls.fullmatch(ch)), (letter, hex(code))
+
+
+def test_a_conversion_counts_as_aligned_only_when_just_han_characters_changed():
+    from claimaudit.textnorm import _changed_only_han
+
+    assert _changed_only_han("後來 3 mg", "后来 3 mg")
+    assert _changed_only_han("abc", "abc")
+    assert not _changed_only_han("中A中中B", "中中A中B")  # same non-Han runs, but moved
+    assert not _changed_only_han("後來3", "后来三")  # a digit changed
+    assert not _changed_only_han("後來", "后来了")  # length changed

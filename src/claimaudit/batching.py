@@ -1,4 +1,5 @@
-"""Interpreter settings for batch stages: fewer garbage-collector passes while a corpus is built.
+"""Settings for batch stages: fewer garbage-collector passes while a corpus is built, and each
+page's simplified view kept for the whole run.
 
 A corpus run creates hundreds of thousands of long-lived objects (articles, documents, claim rows)
 and almost no reference cycles. CPython's collector is triggered by allocation counts, and each
@@ -11,7 +12,10 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterable, Iterator
+
+from . import textnorm
+from .model import Article
 
 BATCH_THRESHOLDS = (50_000, 20, 100)  # generation 0, 1, 2 (CPython defaults: 700, 10, 10)
 
@@ -26,3 +30,11 @@ def batch_gc() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
+
+
+@contextmanager
+def corpus_stage(articles: Iterable[Article]) -> Iterator[None]:
+    """``batch_gc`` plus ``textnorm.kept_views`` seeded with the views ingest computed: every
+    stage inside reads a page's view from one memo instead of converting the page again."""
+    with batch_gc(), textnorm.kept_views({a.text: a.view for a in articles if a.view is not None}):
+        yield

@@ -31,6 +31,7 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence, TypeVar
 
@@ -161,7 +162,8 @@ def _files_partition(part, ref: pd.DataFrame, max_bytes: int | None) -> list[tup
                 continue
             articles.append(art if art.name == name else _renamed(art, name))
         claims, checklist = article_tables(articles, ref)
-    return [(articles, failures, claims, checklist)]
+    # the client needs the texts (consistency quotes sentences), not the views: half the bytes home
+    return [([replace(a, view=None) for a in articles], failures, claims, checklist)]
 
 
 def _file_size(item: tuple[Path, str]) -> int:

@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from . import cues, ingest, quantities, sentences
-from .batching import batch_gc
+from .batching import corpus_stage
 from .model import CONTENT_ROLES, Article
 
 CLAIM_COLUMNS = [
@@ -115,8 +115,9 @@ def claims_frame(rows: Iterable[dict]) -> pd.DataFrame:
 
 def extract_claims(articles: Iterable[Article]) -> pd.DataFrame:
     """The claims table of a corpus (ungraded): one row per quantitative claim."""
+    articles = list(articles)
     rows: list[dict] = []
-    with batch_gc():
+    with corpus_stage(articles):
         for a in articles:
             rows.extend(article_claims(a))
         return claims_frame(rows)

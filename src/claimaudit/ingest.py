@@ -256,7 +256,7 @@ def build_article(text: str, name: str, path: str = "", encoding: str = "utf-8",
         found = {**found, "title": head if found["title"] == meta["title"] else found["title"]}
     return Article(name=name, path=path, text=text, encoding=encoding, format=fmt, lang=lang,
                    title=found["title"], published=found["published"], site=found["site"], documents=docs,
-                   meta=found["meta"])
+                   meta=found["meta"], view=view)
 
 
 @lru_cache(maxsize=None)

@@ -51,6 +51,9 @@ class Article:
     # once at ingest while segmenting, so the extractor need not classify every line again.
     # ``None``: not computed (an Article built by hand); ``ingest.meta_spans`` then computes it.
     meta: list[tuple[int, int, str]] | None = None
+    # ``textnorm.simplified_view(text)``, computed once at ingest and reused by every later stage
+    # (``None``: not computed). Not part of the article's identity.
+    view: str | None = field(default=None, repr=False, compare=False)
 
     def doc_text(self, doc: Document) -> str:
         return self.text[doc.start:doc.end]

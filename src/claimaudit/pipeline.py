@@ -12,7 +12,7 @@ from typing import Sequence
 import pandas as pd
 
 from . import consistency, extract, grading, ingest, reference
-from .batching import batch_gc
+from .batching import batch_gc, corpus_stage
 from .model import Article
 
 
@@ -29,7 +29,7 @@ class AuditTables:
 
 def claims_for(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
     """Per-article stages: extract, grade, check thresholds. Pure; safe to run per partition."""
-    with batch_gc():
+    with corpus_stage(articles):
         claims = extract.extract_claims(articles)
         claims = grading.grade_claims(claims, {a.name: a.text for a in articles})
         return reference.check_references(claims, ref)
@@ -37,8 +37,9 @@ def claims_for(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
 
 def article_tables(articles: Sequence[Article], ref: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Everything that looks at one article at a time: its claims and its documents' checklist."""
-    claims = claims_for(articles, ref)
-    return claims, grading.document_checklist(articles, claims)
+    with corpus_stage(articles):
+        claims = claims_for(articles, ref)
+        return claims, grading.document_checklist(articles, claims)
 
 
 def analyze(articles: Sequence[Article], ref: pd.DataFrame | None = None,
@@ -48,7 +49,7 @@ def analyze(articles: Sequence[Article], ref: pd.DataFrame | None = None,
     """All tables for a corpus. ``claims`` and ``checklist`` may be given (e.g. computed by the
     Dask engine); ``group_overrides`` are the reviewers' grouping rows (default: the packaged,
     empty file)."""
-    with batch_gc():
+    with corpus_stage(articles):
         return _analyze(articles, reference.load_reference() if ref is None else ref, claims,
                         group_overrides, checklist)
 

@@ -7,7 +7,9 @@ its input, so any span found in the view is the same span in the text of record.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Iterator, Mapping
 
 import numpy as np
 import opencc
@@ -95,7 +97,36 @@ def simplified_view(text: str) -> str:
     """
     if not text or text.isascii():
         return text
+    if _kept is not None:
+        view = _kept.get(text)
+        if view is None:
+            view = _kept[text] = _simplified_view(text)
+        return view
     return _view_short(text) if len(text) <= _SHORT_VIEW else _view_long(text)
+
+
+_kept: dict[str, str] | None = None  # the memo of ``kept_views`` while one is open
+
+
+@contextmanager
+def kept_views(known: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Inside the body every view is kept until the body ends, and ``known`` views (text → view,
+    e.g. the ones ingest computed) are served as they are.
+
+    Why: a corpus run views each page in four stages (ingest, the grammar, the cues, grading) one
+    stage at a time, so with thousands of pages the LRU caches evict a page long before the next
+    stage asks for it again. Nested uses share the outermost memo."""
+    global _kept
+    outer = _kept
+    if outer is None:
+        _kept = {}
+    if known:
+        _kept.update((t, v) for t, v in known.items() if v is not None and len(v) == len(t))
+    try:
+        yield
+    finally:
+        if outer is None:
+            _kept = None
 
 
 @lru_cache(maxsize=16384)
@@ -114,17 +145,33 @@ def _simplified_view(text: str) -> str:
         converted = _converter("t2s").convert(text)
     except (UnicodeError, RuntimeError):  # lone surrogates etc.: char table only
         return text.translate(table)
+    if converted == text or _changed_only_han(text, converted):
+        return converted  # the common case: every line kept its shape, ``_line_view`` would keep it
     if len(converted) == len(text) and converted.count("\n") == text.count("\n"):
         src_lines, out_lines = text.split("\n"), converted.split("\n")
         if all(len(a) == len(b) for a, b in zip(src_lines, out_lines)):
-            if converted == text or _NON_HAN_RUN_RE.findall(converted) == _NON_HAN_RUN_RE.findall(text):
-                # every line kept its shape: the non-Han runs of the whole text (newlines included)
-                # are those of its lines in order, so ``_line_view`` would keep each converted line
-                return converted
             return "\n".join(_line_view(a, b, table) for a, b in zip(src_lines, out_lines))
     src_lines = text.split("\n")
     conv = _converter("t2s")
     return "\n".join(_line_view(a, conv.convert(a), table) for a in src_lines)
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype="<u4")
+
+
+def _changed_only_han(text: str, converted: str) -> bool:
+    """Same length, and every position where they differ holds a Han character in both: the
+    conversion moved nothing (one vectorised comparison instead of a regex pass per string)."""
+    if len(converted) != len(text):
+        return False
+    a, b = _codes(text), _codes(converted)
+    diff = a != b
+    if not diff.any():
+        return True
+    han = _class_table()
+    top = _TABLE_SIZE - 1
+    return bool(np.all(han[np.minimum(a[diff], top)] & _HAN) and np.all(han[np.minimum(b[diff], top)] & _HAN))
 
 
 def script_counts(text: str) -> tuple[int, int, int, int]:
@@ -161,7 +208,7 @@ class ScriptProfile:
     language of any span of a long text is found in constant time (one pass over the text)."""
 
     def __init__(self, text: str):
-        codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype="<u4")
+        codes = _codes(text)
         cls = _class_table()[np.minimum(codes, _TABLE_SIZE - 1)]
         latin = (cls & _LATIN) > 0
         word_start = latin.copy()
