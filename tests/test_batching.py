@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 
+import pandas as pd
 import pytest
 
 from claimaudit import pipeline
@@ -103,3 +104,17 @@ def test_the_pipeline_converts_each_page_once(monkeypatch):
     tables = pipeline.analyze(pages)
     assert len(tables.claims) >= 3
     assert not texts & set(calls)  # ingest's views served every stage
+
+
+def test_claims_come_out_the_same_whatever_the_chunk_size(monkeypatch):
+    from claimaudit import ingest, reference
+
+    paths = sorted(p for p in (pipeline.Path(__file__).parents[1] / "articles").iterdir() if p.is_file())
+    arts, _ = ingest.ingest_paths(paths)
+    ref = reference.load_reference()
+    whole = pipeline.claims_for(arts, ref)
+    monkeypatch.setattr(pipeline, "CHUNK_ARTICLES", 2)
+    chunked = pipeline.claims_for(arts, ref)
+    assert len(arts) > 2 and len(whole) > 40
+    pd.testing.assert_frame_equal(whole, chunked)
+    assert whole["claim_id"].is_monotonic_increasing

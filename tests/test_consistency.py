@@ -2,6 +2,7 @@
 heterogeneity and the seed acceptance cases (hand-built claim frames over the real seed texts)."""
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import random
@@ -345,3 +346,27 @@ def test_within_article_conflicts_of_a_corpus_without_conflicts_is_an_empty_tabl
     empty = pd.DataFrame(columns=CLAIM_COLUMNS + ["group_id"])
     out = cs.within_article_conflicts(empty)
     assert out.empty and list(out.columns) == ["article", "group_id", "claim_a", "claim_b", "reason"]
+
+
+# --- shared work gives per-claim results ------------------------------------------------------
+def test_concept_keys_of_a_corpus_are_each_claims_own():
+    """Claims sharing a sentence, words or title are matched once: the keys must still be what
+    each claim gets alone."""
+    claims, docs, texts = seed_frames()
+    doubled = pd.concat([claims, claims.iloc[::-1]], ignore_index=True)  # repeats share everything
+    keys = cs.concept_keys(doubled, docs, texts)
+    alone = pd.concat([cs.concept_keys(doubled.iloc[[i]], docs, texts) for i in range(len(doubled))])
+    pd.testing.assert_frame_equal(keys, alone)
+    assert (keys["auto_group_id"] != "").any()
+
+
+def test_minhash_is_the_minimum_over_each_shingles_sha1():
+    a, b = cs._minhash_params(4)
+    rng = random.Random(7)
+    texts = ["", "针", "ab", "针灸后腿软", "𝄞𝄞x针灸后腿软无力", "abcabcabc"] + \
+        ["".join(rng.choice("针灸ab𝄞") for _ in range(rng.randint(0, 12))) for _ in range(30)]
+    for k in (1, 3, 5):
+        for text, sig in zip(texts, cs.minhash_many(texts, k, 4)):
+            shingles = [text] if len(text) <= k else [text[i:i + k] for i in range(len(text) - k + 1)]
+            hs = [int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:4], "big") for s in shingles]
+            assert sig == tuple(min((int(a[j]) * h + int(b[j])) % cs._P for h in hs) for j in range(4)), (text, k)

@@ -1,5 +1,6 @@
 """The cue-matching speed-ups must not change a single hit: shared English look-behind, the
-grouped prefilter, memoised finds and compiled kinds rules are checked against the plain forms."""
+grouped prefilter, literal prefilters, trie alternations, memoised finds, page-wide reply markers
+and compiled kinds rules are checked against the plain forms."""
 from __future__ import annotations
 
 import re
@@ -104,3 +105,124 @@ def test_stripped_prefilter_phrases_are_found_inside_every_match_of_the_phrase()
                     assert part.search(v, m.start(), m.end()), (p, rest, m.group(0))
     assert stripped >= 1
     assert cues._strip_optional_prefix("(a)?") == "(a)?"  # nothing left: kept whole
+
+
+# --- literal prefilters, trie alternations, page-wide reply markers ----------------------------
+def _kind_patterns(fam: str) -> list[re.Pattern]:
+    out = []
+    for rule in cues._kind_rules():
+        for cond in [rule] + list(rule.get("also") or []) + [rule.get("unless") or {}]:
+            pat = cues._words_pattern(cond.get("words"), fam) if cond.get("words") else None
+            if pat is not None:
+                out.append(pat)
+    return out
+
+
+def _all_patterns(fam: str) -> list[re.Pattern]:
+    pats = [cues.pattern(fam, key, sub) for key, sub, _ in _lists(fam)]
+    pats += [cues.pattern(fam, k) for k in ("reply_markers", "advice_markers")]
+    return [p for p in pats if p is not None] + _kind_patterns(fam)
+
+
+@pytest.mark.parametrize("fam", ["zh", "en"])
+def test_literal_prefilter_never_rules_out_a_hit(fam):
+    """Every hit of a phrase list inside a span leaves its prefilter open on that span (spans:
+    every sentence-sized window of the pages, and short windows around every hit)."""
+    texts = _texts() + ["ſome people MAY recover; İn clinical practice, K cases 约3天 我们建议 常有"]
+    groups = [cues._group_prefilter(fam, key) for key in GROUPS]
+    assert all(g is not None for g in groups[:2])
+    checked = 0
+    for pat in _all_patterns(fam):
+        pre = cues.prefilter((pat,))
+        if pre is None:
+            continue
+        for t in texts:
+            v = cues.view(t, fam)
+            spans = [(a, min(len(v), a + 90)) for a in range(0, len(v), 45)]
+            spans += [(max(0, m.start() - 3), m.end() + 2) for m in pat.finditer(v) if m.end() > m.start()]
+            for a, b in spans:
+                if pat.search(v, a, b) is not None:
+                    assert pre.may_match(v[a:b]), (pat.pattern[:60], v[a:b])
+                    checked += 1
+    assert checked > 200
+
+
+@pytest.mark.parametrize("fam", ["zh", "en"])
+def test_group_helpers_agree_with_the_plain_class_searches(fam):
+    for t in _texts():
+        for a in range(0, len(t), 61):
+            b = min(len(t), a + 130)
+            for key in ("evidence", "markers"):
+                plain = [h for cls in cues.phrases(fam)[key]
+                         for h in cues.find(t, fam, key, a, b, sub=cls, label=cls)]
+                assert cues._group_hits(t, fam, key, a, b) == plain
+                assert cues.group_may_match(t, fam, key, a, b) == bool(
+                    cues._group_pattern(fam, key).search(cues.view(t, fam), a, b))
+
+
+def test_required_literals_spell_out_short_fixed_runs():
+    def lits(p, flags=0):
+        got = cues.required_literals(cues._sre_p.parse(p, flags), bool(flags & re.I))
+        return None if got is None else {t for t, _ in got}
+
+    assert lits("我(们)?(建议|认为)") == {"我建议", "我们建议", "我认为", "我们认为"}
+    assert lits("常(?=[有会])") == {"常"}  # look-arounds consume nothing
+    assert lits("[^，]{0,8}指南") == {"指南"}
+    assert lits(r"\d+") is None
+    assert lits("(a|b)?") is None  # may match the empty string
+    assert lits("(?:studies|study) show", re.I) == {"studies show", "study show"}
+
+
+def test_prefilter_folds_case_only_for_ascii_spans():
+    pre = cues.prefilter((re.compile(r"(?<![\w-])(?:some)(?![\w-])", re.I),))
+    assert pre.may_match("SOME people") and not pre.may_match("many people")
+    assert re.search("some", "ſome", re.I)  # why non-ASCII text is never ruled out
+    assert pre.may_match("ſome people")
+
+
+def test_trie_alternation_finds_what_the_plain_alternation_finds():
+    import random
+
+    rnd = random.Random(1)
+    words = ["an", "and", "a", "about", "ab", "研究", "研究发现", "临床", "b+c", "x.y"]
+    tr = re.compile(cues._trie(words))
+    plain = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    lit = cues._literal_regex(words)
+    alphabet = "anbdoutxy.+c研究发现临床 "
+    for _ in range(3000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
+        assert [m.span() for m in tr.finditer(s)] == [m.span() for m in plain.finditer(s)], s
+        assert (lit.search(s) is not None) == any(w in s for w in words), s
+
+
+def test_word_tries_match_the_plain_alternations():
+    filler = re.compile(r"\b(" + "|".join(cues._EN_FILLER_WORDS) + r")\b", re.IGNORECASE)
+    verb = re.compile(r"\b(is|are|was|were|be|been|can|could|may|might|will|would|should|must|"
+                      r"likely|typically|usually|often|generally|commonly|has|have|had|do|does|"
+                      r"did|resolve[sd]?|last[s]?|occur(s|red)?|cause[sd]?|increase[sd]?|"
+                      r"reduce[sd]?|improve[sd]?|lead[s]?|take[s]?|persist[s]?)\b", re.IGNORECASE)
+    for t in _texts() + ["The AN and-an ſome İt it's a.b ABOUT/about Kin LASTS occurrED causes"]:
+        assert cues._EN_FILLER.sub(" ", t) == filler.sub(" ", t)
+        assert [m.span() for m in cues._EN_VERB.finditer(t)] == [m.span() for m in verb.finditer(t)]
+
+
+def test_zh_phrases_joined_bare_match_as_when_each_is_wrapped():
+    texts = [cues.view(t, "zh") for t in _texts()]
+    lists = [pats for _, _, pats in _lists("zh")]
+    lists += [tuple(r["words"]["zh"]) for r in cues._kind_rules() if (r.get("words") or {}).get("zh")]
+    for pats in lists:
+        bare = cues._compile("zh", pats)
+        wrapped = re.compile("|".join(f"(?:{p})" for p in pats))
+        for v in texts:
+            assert [m.span() for m in bare.finditer(v)] == [m.span() for m in wrapped.finditer(v)]
+
+
+@pytest.mark.parametrize("fam", ["zh", "en"])
+def test_reply_marker_lookup_equals_a_search_from_each_position(fam):
+    pat = cues.pattern(fam, "reply_markers")
+    texts = _texts() + ["您好您好，回复：医生回答 谢谢你的提问 hello dear hi, Reply"]
+    for t in texts:
+        v = cues.view(t, fam)
+        for pos in list(range(0, len(v), 7)) + [m.start() + 1 for m in pat.finditer(v)]:
+            m = pat.search(v, pos)
+            assert cues._reply_marker_end(t, fam, pos) == (m.end() if m else -1), pos

@@ -221,3 +221,67 @@ def test_any_composition_grades_within_the_rubric(lang, data):
     for t in trace:
         assert text[t["start"]:t["end"]] == t["text"] != ""
     assert [r["id"] for r in RUBRIC["rules"] if r["id"] in _rules(row["grade_trace"])] == _rules(row["grade_trace"])[1:]
+
+
+# --- literal prefilters: only a "no" is trusted ---------------------------------------------
+_FILTERED_LISTS = ("named_source", "sensational", "causal_verbs", "human_population",
+                   "effect_words", "baseline_markers", "harms", "disclaimer")
+
+
+def _filters(fam: str) -> list[tuple[str, object, list]]:
+    """(name, literal filter, phrase lists it stands for) of every prefilter grading uses."""
+    out = [(key, grading._phrase_filter(fam, key), [cues.pattern(fam, key)])
+           for key in _FILTERED_LISTS]
+    out.append(("citations", grading._citations_filter(fam), list(grading._citation_patterns(fam))))
+    out.append(("sentence", grading._sentence_filter(fam),
+                list(grading._citation_patterns(fam))
+                + [cues.pattern(fam, k) for k in grading._SENTENCE_LISTS]))
+    out += [(f"citations.{kind}", grading._phrase_filter(fam, "citations", kind), [pat])
+            for kind, pat in grading._citation_classes(fam)]
+    return out
+
+
+def _pieces(fam: str) -> list[str]:
+    """Text pieces likely to make the phrase lists match: their literals, and glue."""
+    lits: set[str] = set()
+    for key in _FILTERED_LISTS:
+        got = grading._literals((cues.pattern(fam, key),))
+        lits.update(got[0] + got[1] if got else ())
+    got = grading._literals(grading._citation_patterns(fam))
+    lits.update(got[0] + got[1] if got else ())
+    glue = ["《", "》", "2019", "年", "等", "[3]", "PMID: 123456", "10.1000/x", " ", "，", "。",
+            "\n", "K", "ſ", "İ", "Smith et al. 2018", "of Medicine", "a"]
+    return sorted(lits) + glue
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["zh", "en"]), st.data())
+def test_literal_filters_never_rule_out_a_match(fam, data):
+    """Wherever a phrase list matches inside a span, its prefilter lets the span through, for
+    sentence-sized and long spans (the two search paths), any case, odd case-folding letters."""
+    n = data.draw(st.integers(1, 120))  # long texts too (the other search path)
+    pieces = data.draw(st.lists(st.sampled_from(_pieces(fam)), min_size=n, max_size=n))
+    text = (" " if fam == "en" else "").join(pieces)  # English phrases need word boundaries
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    for page in ([text, text.upper(), text.title()] if fam == "en" else [text]):
+        view = cues.view(page, fam)
+        for lo, hi in ((a, b), (0, len(page)), (a, min(len(page), a + 80))):
+            for name, filt, pats in _filters(fam):
+                matched = any(m.end() > m.start() for p in pats if p is not None
+                              for m in p.finditer(view, lo, hi))
+                if matched:
+                    assert filt is None or filt.may_occur(view, lo, hi), (name, page[lo:hi])
+
+
+def test_literal_alternation_is_a_trie_of_the_literals():
+    rx = grading._alternation(("abc", "abd", "ab", "x.y"))
+    assert rx.search("zzabzz") and rx.search("x.y") and not rx.search("xzy a b")
+
+
+@pytest.mark.parametrize("text", ["plain", 'quo"te \\ back', "控制\n\t\x01字符", "emoji 😀", "\ud800"])
+def test_trace_json_is_json_dumps(text):
+    hit = cues.Hit(3, 9, text, "x")
+    entries = [("start:none", "start E", hit), ("no_citation", "cap D: E→E (unchanged)", hit)]
+    assert grading._trace_json(entries) == json.dumps(
+        [grading._entry(*e) for e in entries], ensure_ascii=False, separators=(",", ":"))

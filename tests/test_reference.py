@@ -344,3 +344,13 @@ def test_a_claim_on_the_other_side_of_a_cut_off_is_checked_against_it():
     out = r.check_references(pd.DataFrame(rows), ref)
     assert list(out["reference_comparator"]) == ["ge", "ge"]
     assert list(out["reference_check"]) == ["operator_mismatch", "matches"]
+
+
+def test_literal_index_finds_every_literal_that_occurs_overlapping_ones_too():
+    idx = r._LiteralIndex([("空腹血糖", 0), ("血糖", 1), ("糖化", 2), ("b12", 3), ("b", 4), ("x", 5)])
+    found: set[int] = set()
+    idx.collect("空腹血糖化验 vitamin b12", found)
+    assert found == {0, 1, 2, 3, 4}
+    found = set()
+    idx.collect("血糖", found)
+    assert found == {1}

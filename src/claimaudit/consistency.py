@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import operator
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -310,17 +309,27 @@ def _cueless_measures() -> frozenset[str]:
 
 
 class _TextTerms:
-    """A text's view and its term hits per index, each computed on first use.
+    """A text's view, its term hits per index and the concepts it names, and for a sentence its
+    choices per quantity span (nearest terms, cues, measure and subject picks), each computed on
+    first use.
 
-    One object serves every claim quoting the same sentence (or sharing a document title), so a
-    sentence is viewed and searched once per index; fall-back texts of a claim (its words, the
-    text before the sentence) are viewed only when the sentence does not settle the match.
+    One object serves every claim quoting the same text (``_TermsMemo``: a sentence repeated across
+    pages, a document title, the extractor's words), so a text is viewed and searched once per
+    index and a sentence's choices are made once per quantity; fall-back texts are viewed only
+    when the sentence does not settle a match.
     """
+
+    __slots__ = ("text", "fam", "_view", "_hits", "_named", "_nearest", "_cues", "_measures", "_subjects")
 
     def __init__(self, text: str, fam: str):
         self.text, self.fam = text, fam
         self._view: str | None = None
         self._hits: dict[_TermIndex, list] = {}
+        self._named: dict[_TermIndex, frozenset[str]] = {}
+        self._nearest: dict[tuple, dict[str, int]] = {}
+        self._cues: dict[tuple[int, int], frozenset[str]] = {}
+        self._measures: dict[tuple[tuple[int, int], str], tuple[str, str]] = {}
+        self._subjects: dict[tuple[tuple[int, int], str], str] = {}
 
     @property
     def view(self) -> str:
@@ -333,6 +342,53 @@ class _TextTerms:
         if found is None:
             found = self._hits[idx] = idx.find(self.view, self.fam)
         return found
+
+    def named(self, idx: _TermIndex) -> frozenset[str]:
+        """Every concept of ``idx`` the text names, wherever (fall-back texts have no distances)."""
+        found = self._named.get(idx)
+        if found is None:
+            found = self._named[idx] = frozenset(cid for _, _, ids in self.hits(idx) for cid in ids)
+        return found
+
+    def nearest(self, idx: _TermIndex, q: tuple[int, int],
+                clause_bound: frozenset[str] = frozenset()) -> Mapping[str, int]:
+        """``_sentence_nearest`` of this text (claims of one sentence often share a quantity)."""
+        key = (idx, q, clause_bound)
+        found = self._nearest.get(key)
+        if found is None:
+            found = self._nearest[key] = _sentence_nearest(self, idx, q, clause_bound)
+        return found
+
+    def cues(self, q: tuple[int, int]) -> frozenset[str]:
+        """The measures whose cues the text names within ``cue_window`` characters of ``q``."""
+        found = self._cues.get(q)
+        if found is None:
+            window = int(settings()["cue_window"][self.fam])
+            local = self.view[max(0, q[0] - window):q[1] + window]
+            found = self._cues[q] = frozenset(c for _, _, ids in _indexes()[2].find(local, self.fam) for c in ids)
+        return found
+
+    def measures_near(self, q: tuple[int, int], family: str) -> tuple[str, str]:
+        """``_measures_near`` (claims of one sentence and quantity share it)."""
+        found = self._measures.get((q, family))
+        if found is None:
+            found = self._measures[(q, family)] = _measures_near(self, q, family)
+        return found
+
+    def subject_near(self, q: tuple[int, int], kind: str) -> str:
+        """``_subject_near`` (claims of one sentence and quantity share it)."""
+        found = self._subjects.get((q, kind))
+        if found is None:
+            found = self._subjects[(q, kind)] = _subject_near(self, q, kind)
+        return found
+
+
+class _TermsMemo(dict):
+    """(text, language family) → its ``_TextTerms``, made on first use; one per ``concept_keys`` run."""
+
+    def __missing__(self, key: tuple[str, str]) -> _TextTerms:
+        terms = self[key] = _TextTerms(*key)
+        return terms
 
 
 def _sentence_nearest(st: _TextTerms, idx: _TermIndex, q: tuple[int, int],
@@ -360,15 +416,10 @@ def _sentence_nearest(st: _TextTerms, idx: _TermIndex, q: tuple[int, int],
     return best
 
 
-def _named(terms: _TextTerms, idx: _TermIndex) -> set[str]:
-    """Every concept a fall-back text (the extractor's words, the title) names: no distances."""
-    return {cid for _, _, ids in terms.hits(idx) for cid in ids}
-
-
 def _first_named(fallbacks: Iterable[_TextTerms], idx: _TermIndex, ok) -> str:
     """The smallest allowed concept id named by the first fall-back text naming any."""
     for terms in fallbacks:
-        names = [cid for cid in _named(terms, idx) if ok(cid)]
+        names = [cid for cid in terms.named(idx) if ok(cid)]
         if names:
             return min(names)
     return ""
@@ -380,7 +431,7 @@ def _pick_allowed(best: Mapping[str, int], ok) -> str:
 
 
 def match_claim(ct: ClaimText, family: str, sentence: _TextTerms | None = None,
-                title: _TextTerms | None = None) -> tuple[str, str]:
+                title: _TextTerms | None = None, words: _TextTerms | None = None) -> tuple[str, str]:
     """(subject id, measure id) for one claim, or empty strings when the lexicon names none.
 
     Sentence terms nearest the quantity win; a measure without cues counts only inside the
@@ -391,61 +442,78 @@ def match_claim(ct: ClaimText, family: str, sentence: _TextTerms | None = None,
     measures are tried last, in the sentence only. The subject may also be the measure's default
     subject or, last, the term ending nearest before the sentence (an antecedent).
 
-    A caller matching many claims may pass the ``sentence`` and ``title`` terms shared by claims
-    of one sentence or document (``ct.sentence`` and ``ct.title`` as ``_TextTerms``). Each text is
-    viewed and searched only when the steps before it found nothing, and the cues only when a cued
-    measure is named at all.
+    A caller matching many claims may pass the ``sentence``, ``title`` and ``words`` terms shared
+    by claims quoting the same texts (``ct.sentence``, ``ct.title`` and ``ct.words`` as
+    ``_TextTerms``). Each text is viewed and searched only when the steps before it found nothing,
+    and the cues only when a cued measure is named at all.
     """
-    lex = lexicon()
-    s_idx, m_idx, c_idx = _indexes()
     fam = _lang_family(ct.lang)
     st = sentence if sentence is not None else _TextTerms(ct.sentence, fam)
-    q = (ct.q_start, ct.q_end)
-    ms = _measure_sets(family)
-    cues: list[set[str]] = []  # the cue concepts near the quantity, found on first need
-
-    def measure_ok(cid: str) -> bool:
-        if cid in ms.plain:
-            return True
-        if cid not in ms.cued:
-            return False
-        if not cues:
-            window = int(settings()["cue_window"][fam])
-            local = st.view[max(0, q[0] - window):q[1] + window]
-            cues.append({c for _, _, ids in c_idx.find(local, fam) for c in ids})
-        return cid in cues[0]
-
-    fallbacks = [t for t in (_TextTerms(ct.words, fam), title or _TextTerms(ct.title, fam)) if t.text]
-    near = _sentence_nearest(st, m_idx, q, _cueless_measures())
-    specific = lambda cid: cid not in ms.fallback and measure_ok(cid)  # noqa: E731
-    measure = _pick_allowed(near, specific) or _first_named(fallbacks, m_idx, specific)
-    if not measure:  # generic measures: in the sentence only
-        measure = _pick_allowed(near, lambda cid: cid in ms.fallback and measure_ok(cid))
-    if not measure:
-        return "", ""
-    m = lex.measures[measure]
-    near = _sentence_nearest(st, s_idx, q)
-    subject = ""
-    if m.subject_type:
-        typed = _subjects_of_type(m.subject_type)
-        subject = _pick_allowed(near, typed.__contains__) or _first_named(fallbacks, s_idx, typed.__contains__)
-    subject = subject or _pick(near) or _first_named(fallbacks, s_idx, lambda cid: True) or m.default_subject
-    if not subject and ct.context:  # the text before the sentence: the term closest to its end
-        before = _TextTerms(ct.context, fam)
-        n = len(before.view)
-        subject = _pick(_nearest(before.hits(s_idx), (n, n)))
+    fallbacks = [t for t in (words or _TextTerms(ct.words, fam), title or _TextTerms(ct.title, fam)) if t.text]
+    subject, measure = _match_texts(st, (ct.q_start, ct.q_end), family, fallbacks)
+    if measure and not subject and ct.context:
+        subject = _antecedent(ct.context, fam)
     return (subject, measure) if subject else ("", "")
 
 
-def _titles(documents: pd.DataFrame | None) -> dict[str, str]:
-    if documents is None or documents.empty or "title" not in documents.columns:
-        return {}
-    return dict(zip(documents["doc_id"].astype(str).tolist(), documents["title"].fillna("").astype(str).tolist()))
+def _match_texts(st: _TextTerms, q: tuple[int, int], family: str,
+                 fallbacks: Iterable[_TextTerms]) -> tuple[str, str]:
+    """``match_claim`` on the sentence's terms ``st`` and the fall-back texts, without its last
+    step (the text before the sentence): the subject may be empty when the measure is not.
+    The sentence's own choices are memoised on ``st``; the fall-backs are read only without them."""
+    specific, generic = st.measures_near(q, family)
+    measure = specific
+    if not measure:
+        ms = _measure_sets(family)
+        measure = _first_named(fallbacks, _indexes()[1], lambda cid: cid not in ms.fallback
+                               and _measure_allowed(st, q, ms, cid)) or generic  # generic: in the sentence only
+    if not measure:
+        return "", ""
+    m = lexicon().measures[measure]
+    subject = ""
+    if m.subject_type:
+        subject = st.subject_near(q, m.subject_type) or _first_named(
+            fallbacks, _indexes()[0], _subjects_of_type(m.subject_type).__contains__)
+    return subject or st.subject_near(q, "") or _first_named(fallbacks, _indexes()[0], lambda cid: True) \
+        or m.default_subject, measure
+
+
+def _measure_allowed(st: _TextTerms, q: tuple[int, int], ms: _MeasureSets, cid: str) -> bool:
+    """The measure accepts the unit family and, if it lists cues, one is near the quantity (the
+    cues are looked for only when a cued measure is named)."""
+    return cid in ms.plain or (cid in ms.cued and cid in st.cues(q))
+
+
+def _measures_near(st: _TextTerms, q: tuple[int, int], family: str) -> tuple[str, str]:
+    """(nearest specific measure, nearest generic measure) the sentence names for a quantity of
+    ``family`` at ``q``; empty strings when none."""
+    ms = _measure_sets(family)
+    near = st.nearest(_indexes()[1], q, _cueless_measures())
+    return (_pick_allowed(near, lambda cid: cid not in ms.fallback and _measure_allowed(st, q, ms, cid)),
+            _pick_allowed(near, lambda cid: cid in ms.fallback and _measure_allowed(st, q, ms, cid)))
+
+
+def _subject_near(st: _TextTerms, q: tuple[int, int], kind: str) -> str:
+    """The nearest subject the sentence names for the quantity at ``q`` (of type ``kind`` if given)."""
+    near = st.nearest(_indexes()[0], q)
+    return _pick_allowed(near, _subjects_of_type(kind).__contains__) if kind else _pick(near)
+
+
+def _antecedent(context: str, fam: str) -> str:
+    """The subject named by the text before the sentence: the term ending closest to its end."""
+    before = _TextTerms(context, fam)
+    n = len(before.view)
+    return _pick(_nearest(before.hits(_indexes()[0]), (n, n)))
 
 
 def _column(df: pd.DataFrame, name: str, default) -> list:
     """A column as a plain list (fast row access), or ``default`` per row when it is absent."""
     return df[name].tolist() if name in df.columns else [default] * len(df)
+
+
+def _taken(df: pd.DataFrame, positions: np.ndarray, name: str, default) -> list:
+    """``_column`` at row ``positions`` only."""
+    return df[name].take(positions).tolist() if name in df.columns else [default] * len(positions)
 
 
 def concept_keys(claims: pd.DataFrame, documents: pd.DataFrame | None = None,
@@ -455,60 +523,148 @@ def concept_keys(claims: pd.DataFrame, documents: pd.DataFrame | None = None,
     ``documents`` (doc_id, title) and ``texts`` (article → text, for the sentence before) are
     optional; without them matching reads the sentence and the extractor's words only.
 
-    Claims are visited sorted by article and sentence so that a sentence's view and term hits are
-    found once for all its claims, and a title's once per run of its document's claims. Only the
-    current ones are kept: few long-lived objects for the garbage collector to walk again and again
-    (which made a per-claim loop slower per claim on larger corpora). Columns are plain lists.
+    Pages repeat sentences, titles and extractor's words, so claims are matched once per distinct
+    input (language, sentence, quantity span, words, title, unit family; found column-wise by
+    ``_distinct``) and each text is viewed and searched once (``_TermsMemo``). Only the last
+    step, the text before the sentence, is per claim (for claims still without a subject; once
+    per distinct such text).
     """
-    titles = _titles(documents)
-    cols = [_column(claims, c, d) for c, d in (
-        ("unit", ""), ("rate_period", ""), ("sentence_start", 0), ("article", None), ("lang", "zh-Hans"),
-        ("sentence", ""), ("start", 0), ("end", 0), ("subject", ""), ("measure", ""), ("doc_id", ""),
-        ("doc_title", ""))]
-    order = _sentence_order(claims)
-    cols = [[col[i] for i in order] for col in cols]
-    measures = lexicon().measures
-    out = {c: [""] * len(claims) for c in _KEY_COLUMNS}
-    st = tt = None  # the current sentence's and title's terms
-    st_key = tt_key = None  # (article, sentence offset, language family), (doc_id, language family)
-    for i, (unit, period, s0, article, lang, sentence, start, end, subj_w, meas_w, doc_id, doc_title) in \
-            zip(order, zip(*cols)):
-        fam = unit_family(str(unit or ""), str(period or ""))
-        if fam is None:
-            continue
-        s0 = int(s0 or 0)
-        context = ""
-        if texts is not None and article in texts:
-            context = texts[article][max(0, s0 - 80):s0]
-        doc = str(doc_id)
-        has_title = doc in titles  # else the row's own doc_title, matched per claim
-        ct = ClaimText(
-            lang=str(lang), sentence=str(sentence or ""), q_start=int(start) - s0, q_end=int(end) - s0,
-            words=" ".join((str(subj_w or ""), str(meas_w or ""))).strip(),
-            context=context, title=titles[doc] if has_title else str(doc_title or ""))
-        lang_fam = _lang_family(ct.lang)
-        if st_key != (article, s0, lang_fam) or st.text != ct.sentence:
-            st_key, st = (article, s0, lang_fam), _TextTerms(ct.sentence, lang_fam)
-        if has_title and tt_key != (doc, lang_fam):
-            tt_key, tt = (doc, lang_fam), _TextTerms(ct.title, lang_fam)
-        subject, measure = match_claim(ct, fam[0], st, tt if has_title else None)
-        if measure and measures[measure].change_split and _is_change(ct.sentence, ct.q_start, ct.lang):
-            measure = f"{measure}{CHANGE_SUFFIX}"
-        out["subject_concept"][i], out["measure_concept"][i] = subject, measure
-        out["unit_family"][i], out["base_unit"][i] = fam[0], fam[1]
-        out["auto_group_id"][i] = f"g-{subject}-{measure}-{fam[0]}" if subject and measure else ""
     if not len(claims):  # (no rows: object columns, as a frame built from no tuples has)
         return pd.DataFrame([], columns=_KEY_COLUMNS, index=claims.index)
+    families, family_of_row = _row_families(claims)
+    s0, q_start, q_end = _spans(claims)
+    titles, title_of_row = _row_titles(claims, documents)
+    first, inverse = _distinct([family_of_row, title_of_row, q_start, q_end]
+                               + [_value_codes(claims, c) for c in ("lang", "sentence", "subject", "measure")])
+    inputs = _MatchInputs.of(claims, first, titles, title_of_row, q_start, q_end)
+    terms = _TermsMemo()
+    found = [_match_input(inputs, k, families[family_of_row[r]], terms) for k, r in enumerate(first.tolist())]
+    subjects = np.array([s for s, _ in found], dtype=object)[inverse]
+    measures = np.array([m for _, m in found], dtype=object)[inverse]
+    needs_context = np.flatnonzero((subjects == "") & (measures != ""))
+    if len(needs_context):
+        lang_family = np.array(inputs.lang_family, dtype=object)[inverse[needs_context]]
+        _add_antecedents(claims, texts, needs_context, s0, lang_family, subjects, measures)
+    out = {"subject_concept": subjects.tolist(), "measure_concept": measures.tolist(),
+           "unit_family": np.array([f[0] if f else "" for f in families], dtype=object)[family_of_row].tolist(),
+           "base_unit": np.array([f[1] if f else "" for f in families], dtype=object)[family_of_row].tolist()}
+    out["auto_group_id"] = [f"g-{s}-{m}-{f}" if s and m else ""
+                            for s, m, f in zip(out["subject_concept"], out["measure_concept"], out["unit_family"])]
     return pd.DataFrame(out, columns=_KEY_COLUMNS, index=claims.index)
 
 
+def _value_codes(claims: pd.DataFrame, name: str) -> np.ndarray:
+    """Per row a code of its value in column ``name`` (equal values, equal codes; all rows equal
+    when the column is absent). Missing values are told apart by kind: None, NaN and NA read
+    differently (``str(v or "")``)."""
+    if name not in claims.columns:
+        return np.zeros(len(claims), dtype=np.intp)
+    codes = pd.factorize(claims[name])[0]
+    missing = np.flatnonzero(codes < 0)
+    if len(missing):
+        kinds = pd.factorize(np.array([str(v) for v in claims[name].iloc[missing]], dtype=object))[0]
+        codes[missing] = codes.max() + 1 + kinds
+    return codes
+
+
+def _distinct(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(first position of each distinct tuple of column values, per position the index of its
+    tuple), tuples numbered in first-seen order; hashed column by column, never sorted."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        key = pd.factorize(key * len(uniques) + codes)[0]  # the distinct tuples so far, numbered
+    return np.unique(key, return_index=True)[1], key
+
+
+def _row_families(claims: pd.DataFrame) -> tuple[list[tuple[str, str, float] | None], np.ndarray]:
+    """(``unit_family`` of each distinct unit and rate period, per row the index of its own)."""
+    first, inverse = _distinct([_value_codes(claims, "unit"), _value_codes(claims, "rate_period")])
+    units, periods = (_taken(claims, first, c, "") for c in ("unit", "rate_period"))
+    return [unit_family(str(u or ""), str(p or "")) for u, p in zip(units, periods)], inverse
+
+
+def _spans(claims: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sentence start, quantity start and end inside the sentence) per row."""
+    def ints(name: str) -> np.ndarray:
+        if name not in claims.columns:
+            return np.zeros(len(claims), dtype=np.int64)
+        return np.array([int(v or 0) for v in claims[name].tolist()], dtype=np.int64) \
+            if claims[name].dtype == object else claims[name].to_numpy(np.int64)
+
+    s0 = ints("sentence_start")
+    return s0, ints("start") - s0, ints("end") - s0
+
+
+def _row_titles(claims: pd.DataFrame, documents: pd.DataFrame | None) -> tuple[list[str], np.ndarray]:
+    """(distinct titles, per row the index of its own): a claim's document's title from
+    ``documents`` (the last row of a doc_id), else the row's own ``doc_title``."""
+    titles = {}
+    if documents is not None and not documents.empty and "title" in documents.columns:
+        titles = dict(zip(documents["doc_id"].astype(str).tolist(), documents["title"].fillna("").astype(str).tolist()))
+    first, inverse = _distinct([_value_codes(claims, "doc_id"), _value_codes(claims, "doc_title")])
+    per_doc = [titles.get(str(d), str(t or "")) for d, t in
+               zip(_taken(claims, first, "doc_id", ""), _taken(claims, first, "doc_title", ""))]
+    codes, distinct_titles = pd.factorize(np.array(per_doc, dtype=object))
+    return distinct_titles.tolist(), codes[inverse]
+
+
+@dataclass
+class _MatchInputs:
+    """What matching reads, per distinct input, as plain lists."""
+
+    lang: list[str]
+    lang_family: list[str]
+    sentence: list[str]
+    q_start: list[int]  # quantity span inside the sentence
+    q_end: list[int]
+    words: list[str]
+    title: list[str]
+
+    @classmethod
+    def of(cls, claims: pd.DataFrame, rows: np.ndarray, titles: list[str], title_of_row: np.ndarray,
+           q_start: np.ndarray, q_end: np.ndarray) -> _MatchInputs:
+        """The inputs of claim rows ``rows`` (positions)."""
+        lang = [str(v) for v in _taken(claims, rows, "lang", "zh-Hans")]
+        return cls(lang=lang, lang_family=[_lang_family(v) for v in lang],
+                   sentence=[str(v or "") for v in _taken(claims, rows, "sentence", "")],
+                   q_start=q_start[rows].tolist(), q_end=q_end[rows].tolist(),
+                   words=[" ".join((str(a or ""), str(b or ""))).strip()
+                          for a, b in zip(_taken(claims, rows, "subject", ""), _taken(claims, rows, "measure", ""))],
+                   title=[titles[c] for c in title_of_row[rows].tolist()])
+
+
+def _match_input(inputs: _MatchInputs, k: int, family: tuple[str, str, float] | None,
+                 terms: _TermsMemo) -> tuple[str, str]:
+    """(subject, measure) of input ``k`` with the change suffix on a split measure (a change is not
+    comparable with a level); the subject may still be empty. Nothing without a unit family."""
+    if family is None:
+        return "", ""
+    fam, sentence, q_start = inputs.lang_family[k], inputs.sentence[k], inputs.q_start[k]
+    fallbacks = [t for t in (terms[(inputs.words[k], fam)], terms[(inputs.title[k], fam)]) if t.text]
+    subject, measure = _match_texts(terms[(sentence, fam)], (q_start, inputs.q_end[k]), family[0], fallbacks)
+    if measure and lexicon().measures[measure].change_split and _is_change(sentence, q_start, inputs.lang[k]):
+        measure = f"{measure}{CHANGE_SUFFIX}"
+    return subject, measure
+
+
+def _add_antecedents(claims: pd.DataFrame, texts: Mapping[str, str] | None, rows: np.ndarray,
+                     s0: np.ndarray, lang_family: np.ndarray, subjects: np.ndarray, measures: np.ndarray) -> None:
+    """For claim rows ``rows`` (a measure, no subject; ``lang_family`` theirs): the subject named
+    just before the sentence in the article text, else no match at all (both emptied in place)."""
+    articles = _taken(claims, rows, "article", None)
+    found: dict[tuple[str, str], str] = {}
+    for r, article, start, fam in zip(rows.tolist(), articles, s0[rows].tolist(), lang_family.tolist()):
+        context = texts[article][max(0, start - 80):start] if texts is not None and article in texts else ""
+        key = (context, fam)
+        if key not in found:
+            found[key] = _antecedent(*key) if context else ""
+        subjects[r] = found[key]
+        if not subjects[r]:
+            measures[r] = ""
+
+
 _KEY_COLUMNS = ["subject_concept", "measure_concept", "unit_family", "base_unit", "auto_group_id"]
-
-
-def _sentence_order(claims: pd.DataFrame) -> list[int]:
-    """Row positions with each sentence's claims next to each other (by article, then offset)."""
-    keys = [pd.factorize(claims[c])[0] for c in ("sentence_start", "article") if c in claims.columns]
-    return np.lexsort(keys).tolist() if keys else list(range(len(claims)))
 
 
 # --- overrides ------------------------------------------------------------------------------
@@ -621,8 +777,8 @@ def claim_interval(row: Mapping, family: str, factor: float) -> tuple[float, flo
     """
     comp = str(row.get("comparator", "") or "")
     lo, hi = row.get("value_low"), row.get("value_high")
-    lo = float(lo) if lo is not None and lo != "" and not pd.isna(lo) else math.nan
-    hi = float(hi) if hi is not None and hi != "" and not pd.isna(hi) else math.nan
+    lo = float(lo) if lo is not None and lo != "" and not _is_missing(lo) else math.nan
+    hi = float(hi) if hi is not None and hi != "" and not _is_missing(hi) else math.nan
     floor = 0.0 if _nonnegative(family) else -math.inf
     reading = comp
     if _truthy(row.get("vague")) and math.isnan(lo) and math.isnan(hi):
@@ -668,11 +824,16 @@ def _half_last_digit(v: float) -> float:
     return 0.5 * 10 ** (-decimals)
 
 
+def _is_missing(v) -> bool:
+    """``pd.isna`` of a scalar; floats, the common case, are checked directly (much cheaper)."""
+    return v != v if isinstance(v, float) else bool(pd.isna(v))
+
+
 def _truthy(v) -> bool:
     if isinstance(v, str):
         return v.strip().lower() in ("true", "1", "yes")
     try:
-        return bool(v) and not pd.isna(v)
+        return bool(v) and not _is_missing(v)
     except (TypeError, ValueError):
         return bool(v)
 
@@ -826,10 +987,67 @@ def _minhash_params(n: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _shingles(text: str, k: int) -> list[str]:
-    """Character ``k``-shingles (the whole text when it is shorter). Repeats are kept: they cannot
-    change a minimum."""
-    return [text] if len(text) <= k else [text[i:i + k] for i in range(len(text) - k + 1)]
+_CODE_POINT_BITS = 21  # every Unicode code point is below 2**21, so three fit in 63 bits
+
+
+def _window_keys(windows: np.ndarray) -> list[np.ndarray]:
+    """Each row of code points as ⌈k/3⌉ uint64 columns of three 21-bit code points: an exact key
+    (equal rows ⇔ equal columns), cheaper to sort than the rows themselves."""
+    cols = []
+    for c in range(0, windows.shape[1], 3):
+        key = np.zeros(len(windows), dtype=np.uint64)
+        for cp in windows[:, c:c + 3].T:
+            key = (key << np.uint64(_CODE_POINT_BITS)) | cp.astype(np.uint64)
+        cols.append(key)
+    return cols
+
+
+def _distinct_windows(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first index of each distinct row, per row the index of its distinct row) by one sort."""
+    if not len(windows):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    keys = _window_keys(windows)
+    order = np.lexsort(keys[::-1])  # stable: each run of equal rows starts with its first row
+    new_run = np.zeros(len(order), dtype=bool)
+    new_run[0] = True
+    for key in keys:
+        sorted_key = key[order]
+        new_run[1:] |= sorted_key[1:] != sorted_key[:-1]
+    ids = np.empty(len(order), dtype=np.intp)
+    ids[order] = np.cumsum(new_run) - 1
+    return order[new_run], ids
+
+
+def _shingle_ids(texts: list[str], k: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(distinct shingles, per shingle occurrence the index of its shingle, where each text's
+    occurrences start). A text's shingles are its character ``k``-windows in order, or the whole
+    text when it is shorter than ``k``. Pages repeat most windows, so each distinct one is hashed
+    once; the windows are cut and compared as code-point arrays (no per-shingle strings)."""
+    lens = np.array([len(t) for t in texts], dtype=np.int64)
+    long = lens >= k
+    counts = np.where(long, lens - k + 1, 1)
+    starts = np.cumsum(counts) - counts
+    ids = np.empty(int(counts.sum()), dtype=np.intp)
+    long_texts = [t for t, ok in zip(texts, long.tolist()) if ok]
+    cps = np.frombuffer("".join(long_texts).encode("utf-32-le", errors="surrogatepass"), dtype="<u4")
+    cp_starts = np.cumsum(lens[long]) - lens[long]
+    windows = np.lib.stride_tricks.sliding_window_view(cps, k)[_ranges(cp_starts, counts[long])] \
+        if len(cps) >= k else np.zeros((0, k), dtype="<u4")
+    first, win_ids = _distinct_windows(windows)
+    ids[_ranges(starts[long], counts[long])] = win_ids
+    raw = np.ascontiguousarray(windows[first]).tobytes().decode("utf-32-le", errors="surrogatepass")
+    shingles = [raw[i:i + k] for i in range(0, len(raw), k)]
+    short = [texts[i] for i in np.flatnonzero(~long).tolist()]
+    short_id = {t: len(shingles) + j for j, t in enumerate(dict.fromkeys(short))}
+    ids[starts[~long]] = [short_id[t] for t in short]
+    return shingles + list(short_id), ids, starts
+
+
+def _shingle_hashes(shingles: list[str]) -> np.ndarray:
+    """First 4 bytes of each shingle's UTF-8 sha1, as uint64."""
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(s.encode("utf-8")).digest() for s in shingles])
+    return np.frombuffer(digests, dtype=">u4").reshape(-1, 5)[:, 0].astype(np.uint64)  # first 4 of 20 bytes
 
 
 def minhash(text: str, k: int, n: int) -> tuple[int, ...]:
@@ -838,17 +1056,20 @@ def minhash(text: str, k: int, n: int) -> tuple[int, ...]:
 
 
 def minhash_many(texts: list[str], k: int, n: int) -> list[tuple[int, ...]]:
-    """``minhash`` of every text in one vectorised pass: a shingle's hash is the first 4 bytes of
-    its sha1, all of them go into one array, and each of the ``n`` hash functions a·h + b mod P is
-    applied to the whole array with each text's minimum taken by ``reduceat`` (one function at a
-    time keeps the arrays small). a, b < 2³¹ and h < 2³², so a·h + b fits in uint64."""
+    """``minhash`` of every text in one vectorised pass (``_minhash_matrix``)."""
+    return [tuple(row) for row in _minhash_matrix(texts, k, n).tolist()]
+
+
+def _minhash_matrix(texts: list[str], k: int, n: int) -> np.ndarray:
+    """MinHash signatures (one row per text) of character ``k``-shingles: a shingle's hash is the
+    first 4 bytes of its sha1, each of the ``n`` hash functions a·h + b mod P is applied to the
+    distinct shingles' hashes, and each text's minimum over its shingles is taken by ``reduceat``
+    (one function at a time keeps the arrays small). a, b < 2³¹ and h < 2³², so a·h + b fits in
+    uint64."""
     if not texts:
-        return []
-    shingles = [_shingles(t, k) for t in texts]
-    starts = np.cumsum([0] + [len(s) for s in shingles[:-1]])
-    sha1 = hashlib.sha1
-    digests = b"".join([sha1(s.encode("utf-8")).digest() for ss in shingles for s in ss])
-    hs = np.frombuffer(digests, dtype=">u4").reshape(-1, 5)[:, 0].astype(np.uint64)  # first 4 of 20 bytes
+        return np.zeros((0, n), dtype=np.uint64)
+    shingles, ids, starts = _shingle_ids(texts, k)
+    hs = _shingle_hashes(shingles)
     a, b = _minhash_params(n)
     mins = np.empty((n, len(texts)), dtype=np.uint64)
     v = np.empty_like(hs)
@@ -856,8 +1077,8 @@ def minhash_many(texts: list[str], k: int, n: int) -> list[tuple[int, ...]]:
         np.multiply(hs, a[j], out=v)
         v += b[j]
         v %= np.uint64(_P)
-        mins[j] = np.minimum.reduceat(v, starts)
-    return [tuple(col) for col in mins.T.tolist()]
+        mins[j] = np.minimum.reduceat(v[ids], starts)
+    return mins.T
 
 
 class _UnionFind:
@@ -881,38 +1102,83 @@ class _UnionFind:
 def origin_ids(claims: pd.DataFrame) -> pd.Series:
     """An origin per claim: articles that share a near-duplicate sentence are one origin.
 
-    Buckets by exact folded sentence and by MinHash LSH bands (a bucket keeps its first sentence;
-    a later one joins it when their signatures agree on at least ``min_similarity`` of the
-    hashes), then union-find over articles: O(n) bucket look-ups, never all pairs. Signatures are
-    computed once per distinct folded sentence, all in one vectorised batch. A sentence quoted by
-    several claims of one article is folded and bucketed once: a repeat changes no bucket and no
-    union (each union-find root is its set's smallest article, so only the partition matters).
+    Entries are the distinct (article, folded sentence) pairs in first-seen order. Buckets by
+    exact folded sentence and by MinHash LSH bands (a bucket keeps its first entry; a later one
+    joins it when their signatures agree on at least ``min_similarity`` of the hashes), then
+    union-find over articles: O(n log n) sorts, never all pairs. Sentences are folded once each
+    and signatures computed once per distinct folded sentence; buckets, their first entries and
+    the similarity tests are array operations, and only the distinct article pairs they join go
+    through the union-find (each root is its set's smallest article).
     """
     nd = settings()["near_duplicates"]
     k, bands, rows = int(nd["shingle"]), int(nd["bands"]), int(nd["rows"])
     min_sim = float(nd.get("min_similarity", 0.7))
-    need = min_sim * bands * rows
-    arts = claims["article"].astype(str).tolist()
-    quoted = dict.fromkeys(zip(arts, claims["sentence"].astype(str).tolist()))  # first-seen order
-    folded = list(dict.fromkeys((art, fold_sentence(s)) for art, s in quoted))
-    long_folds = list(dict.fromkeys(f for _, f in folded if len(f) >= 2 * k))
-    sigs = dict(zip(long_folds, minhash_many(long_folds, k, bands * rows)))
-    uf = _UnionFind(sorted(set(arts)))
-    buckets: dict[tuple, tuple[str, tuple[int, ...] | None]] = {}
-    for art, f in folded:
-        if not f:
-            continue
-        first = buckets.setdefault(("exact", f), (art, None))
-        if first[0] != art:
-            uf.union(art, first[0])
-        sig = sigs.get(f)
-        if sig is None:  # shorter than two shingles
-            continue
-        for b in range(bands):
-            other, osig = buckets.setdefault(("band", b, sig[b * rows:(b + 1) * rows]), (art, sig))
-            if other != art and osig is not None and sum(map(operator.eq, sig, osig)) >= need:
-                uf.union(art, other)
-    return pd.Series([uf.find(a) for a in arts], index=claims.index, dtype=object)
+    art_code, art_names = pd.factorize(claims["article"].astype(str), sort=True, use_na_sentinel=False)  # by name
+    sent_code, sentences = pd.factorize(claims["sentence"].astype(str), use_na_sentinel=False)
+    fold_of_sentence, folds = pd.factorize(np.array([fold_sentence(s) for s in sentences], dtype=object))
+    e_art, e_fold = _entries(art_code, fold_of_sentence[sent_code], folds)
+    fold_lens = np.array([len(f) for f in folds], dtype=np.int64)
+    edges = [_same_fold_edges(e_art, e_fold)]
+    signed = fold_lens[e_fold] >= 2 * k  # shorter than two shingles: exact buckets only
+    long_folds = np.flatnonzero(fold_lens >= 2 * k)
+    if signed.any():
+        sigs = _minhash_matrix([folds[i] for i in long_folds.tolist()], k, bands * rows)
+        row_of = np.full(len(folds), -1, dtype=np.intp)
+        row_of[long_folds] = np.arange(len(long_folds))
+        edges += _band_edges(e_art[signed], sigs[row_of[e_fold[signed]]], bands, rows, min_sim * bands * rows)
+    uf = _UnionFind(range(len(art_names)))
+    for x, y in _distinct_pairs(np.concatenate(edges), len(art_names)):
+        uf.union(x, y)
+    root = np.array([uf.find(i) for i in range(len(art_names))], dtype=np.intp)
+    names = np.asarray(art_names, dtype=object)
+    return pd.Series(names[root[art_code]], index=claims.index, dtype=object)
+
+
+def _distinct_pairs(edges: np.ndarray, n: int) -> list[tuple[int, int]]:
+    """The distinct rows of an (m, 2) array of codes below ``n``, joining pairs of different codes."""
+    edges = edges[edges[:, 0] != edges[:, 1]].astype(np.int64)
+    flat = np.unique(edges[:, 0] * n + edges[:, 1])
+    return list(zip((flat // n).tolist(), (flat % n).tolist()))
+
+
+def _entries(art_code: np.ndarray, fold_code: np.ndarray, folds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(article, fold) codes of the distinct pairs with a non-empty fold, in first-seen row order."""
+    pair = art_code.astype(np.int64) * max(len(folds), 1) + fold_code
+    _, first = np.unique(pair, return_index=True)
+    first.sort()
+    first = first[np.array([len(folds[f]) > 0 for f in fold_code[first].tolist()], dtype=bool)]
+    return art_code[first], fold_code[first]
+
+
+def _same_fold_edges(e_art: np.ndarray, e_fold: np.ndarray) -> np.ndarray:
+    """(article, first article of its fold) for every entry: one exact bucket per folded sentence."""
+    _, first, inverse = np.unique(e_fold, return_index=True, return_inverse=True)
+    return np.column_stack([e_art, e_art[first][inverse.reshape(-1)]])
+
+
+def _band_edges(e_art: np.ndarray, sigs: np.ndarray, bands: int, rows: int, need: float) -> list[np.ndarray]:
+    """Per LSH band: (article, article of the bucket's first entry) for the entries whose whole
+    signature agrees with that first entry's on at least ``need`` hashes."""
+    out = []
+    for b in range(bands):
+        first = _first_of_equal_rows(sigs[:, b * rows:(b + 1) * rows])
+        agree = (sigs == sigs[first]).sum(axis=1) >= need
+        ok = agree & (e_art != e_art[first])
+        out.append(np.column_stack([e_art[ok], e_art[first[ok]]]))
+    return out
+
+
+def _first_of_equal_rows(m: np.ndarray) -> np.ndarray:
+    """Per row of ``m``: the index of the first row equal to it (a stable sort groups equal rows
+    with the earliest first)."""
+    order = np.lexsort(m.T[::-1])
+    sm = m[order]
+    new_run = np.ones(len(order), dtype=bool)
+    new_run[1:] = (sm[1:] != sm[:-1]).any(axis=1)
+    run_first = order[new_run][np.cumsum(new_run) - 1]
+    out = np.empty(len(order), dtype=np.intp)
+    out[order] = run_first
+    return out
 
 
 # --- heterogeneity --------------------------------------------------------------------------
@@ -1034,8 +1300,9 @@ def _group_parts(gid: str, auto_keys: Iterable[tuple[str, str, str]]) -> tuple[s
 
 
 def _n_distinct(values: Iterable) -> int:
-    """Distinct non-missing values (``Series.nunique``)."""
-    return len({v for v in values if not pd.isna(v)})
+    """Distinct non-missing values (``Series.nunique``); missing ones are tested once each."""
+    distinct = set(values)
+    return len(distinct) - sum(1 for v in distinct if _is_missing(v))
 
 
 _HETEROGENEITY_INPUTS = {"ci_low", "ci_high", "sample_size"}

@@ -38,6 +38,7 @@ from typing import Callable, Iterator, Mapping, Sequence, TypeVar
 import pandas as pd
 
 from .model import Article
+from .pipeline import combine
 
 CHARS_PER_PARTITION = 2_000_000  # ≈1 s of work per task: small enough to balance, big enough to amortise
 PARTITIONS_PER_WORKER = 4  # at least this many per worker, so a slow partition cannot idle the rest
@@ -80,18 +81,6 @@ def _claims_partition(part, ref: pd.DataFrame) -> list[pd.DataFrame]:
     from .pipeline import claims_for
 
     return [claims_for(list(part), ref)]
-
-
-def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str] = ("claim_id", "article", "start")
-            ) -> pd.DataFrame:
-    """Partition results → one table in the local engine's order (claims: sorted by ``claim_id``)."""
-    frames = list(frames)
-    nonempty = [f for f in frames if len(f)]
-    if not nonempty:
-        return frames[0] if frames else pd.DataFrame()
-    df = pd.concat(nonempty, ignore_index=True) if len(nonempty) > 1 else nonempty[0]
-    keys = [c for c in keys if c in df.columns]
-    return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 @contextmanager

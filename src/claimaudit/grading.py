@@ -7,12 +7,11 @@ trigger logic. Deterministic: same claims + texts → same grades, traces and fl
 """
 from __future__ import annotations
 
-import json
 import math
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from json.encoder import encode_basestring as _json_str  # a JSON string, non-ASCII kept
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
@@ -48,15 +47,14 @@ def _rank(g: str) -> int:
     return _grade_scale().index(g)
 
 
-# --- literal prefilters (document checklist) -----------------------------------------------------
-# The checklist searches every document and page for citations, harms and a disclaimer, and
-# nearly all of those searches find nothing. Every match of a phrase contains some fixed literal
-# ("disclaimer", "side effect", "10.", 《), and ``str.find`` locates literals many times faster
-# than a regex scans a long span (English lists start with a look-behind, which keeps the regex
-# engine from skipping ahead). So each page's literal occurrences are located once per phrase
-# list, and a document holding none of them is not searched. Only a "no" is trusted: results are
-# exactly those of the full searches. (A claim's sentence is short: there a direct search costs
-# less than locating literals in the whole page.)
+# --- literal prefilters ---------------------------------------------------------------------------
+# Grading and the checklist search many spans for phrases, and nearly all of those searches find
+# nothing. Every match of a phrase list contains one of a set of fixed literals ("disclaimer",
+# "side effect", "10.", 《), found by reading the regex's parse tree. One alternation of those
+# literals is a fast scan (the regex engine skips ahead on their first characters, which a phrase
+# list with look-behinds or optional prefixes prevents), so a span is first searched for the
+# literals and only a span holding one is searched for the phrases. Only a "no" is trusted:
+# results are exactly those of the full searches.
 try:  # the regex parser (Python 3.11+ names; the older ones are deprecated aliases)
     from re import _constants as _sre_c, _parser as _sre_p
 except ImportError:  # pragma: no cover
@@ -136,6 +134,101 @@ def _literals(patterns: tuple[re.Pattern, ...]) -> tuple[tuple[str, ...], tuple[
     return tuple(sorted({t for t, icase in lits if not icase})), tuple(folded)
 
 
+_LONG_SPAN = 256  # characters; see _LiteralFilter.may_occur
+
+
+@dataclass(frozen=True)
+class _LiteralFilter:
+    """The literals one of which every match of some phrase lists contains (``_literals``).
+
+    ``exact``: alternation of the case-sensitive literals, searched in the view; ``folded``: the
+    lowercased case-insensitive literals, searched in the lowercased view (``_folded``), and
+    ``folded_rx`` their alternation. Searched case-sensitively because an IGNORECASE
+    alternation of letters keeps the regex engine from skipping ahead.
+    """
+
+    exact: re.Pattern | None
+    folded: tuple[str, ...]
+    folded_rx: re.Pattern | None
+
+    @classmethod
+    def of(cls, patterns: tuple[re.Pattern, ...]) -> _LiteralFilter | None:
+        """The filter of the compiled phrase lists ``patterns``; None when nothing can be
+        ruled out."""
+        lits = _literals(patterns)
+        if lits is None:
+            return None
+        exact, folded = lits
+        return cls(_alternation(exact), folded, _alternation(folded))
+
+    def may_occur(self, view: str, a: int, b: int) -> bool:
+        """False only when none of the literals lies wholly inside [a, b) of ``view``.
+
+        Lowercase (English) literals start with common letters, so their alternation tests
+        nearly every character; over a long span (a document, a page) one fast substring
+        search per literal is quicker, over a sentence the single alternation is."""
+        if self.exact is not None and self.exact.search(view, a, b) is not None:
+            return True
+        if self.folded_rx is None:
+            return False
+        low = _folded(view[a:b])
+        if low is None:
+            return True
+        if b - a < _LONG_SPAN:
+            return self.folded_rx.search(low) is not None
+        return any(lit in low for lit in self.folded)
+
+
+def _alternation(lits: tuple[str, ...]) -> re.Pattern | None:
+    """One case-sensitive regex finding any of ``lits`` (None for none), factored as a trie
+    (``ab|ac`` → ``a(?:b|c)``): the engine then tries one branch per character instead of
+    every literal starting with it."""
+    if not lits:
+        return None
+    trie: dict = {}
+    for lit in lits:
+        node = trie
+        for ch in lit:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a literal ends here
+    return re.compile(_trie_regex(trie))
+
+
+def _trie_regex(node: dict) -> str:
+    """The regex of a trie node: any path to a literal's end. A node where a literal ends
+    matches there (the longer literals through it add nothing to "does one occur")."""
+    if "" in node:
+        return ""
+    alts = [re.escape(ch) + _trie_regex(sub) for ch, sub in sorted(node.items())]
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+@lru_cache(maxsize=None)
+def _phrase_filter(fam: str, key: str, sub: str | None = None) -> _LiteralFilter | None:
+    """``_LiteralFilter`` of the phrase list ``key`` (``key.sub``) of a language family (cached
+    by name: hashing a compiled pattern hashes its whole code)."""
+    pat = cues.pattern(fam, key, sub)
+    return None if pat is None else _LiteralFilter.of((pat,))
+
+
+@lru_cache(maxsize=None)
+def _citations_filter(fam: str) -> _LiteralFilter | None:
+    """``_LiteralFilter`` of all citation classes of a language family at once."""
+    return _LiteralFilter.of(_citation_patterns(fam))
+
+
+_SENTENCE_LISTS = ("named_source", "sensational")  # searched in every claim's sentence
+
+
+@lru_cache(maxsize=None)
+def _sentence_filter(fam: str) -> _LiteralFilter | None:
+    """``_LiteralFilter`` of the citation classes and ``_SENTENCE_LISTS`` together."""
+    pats = tuple(cues.pattern(fam, key) for key in _SENTENCE_LISTS)
+    if any(p is None for p in pats):
+        return None
+    return _LiteralFilter.of(_citation_patterns(fam) + pats)
+
+
 def _folded(s: str) -> str | None:
     """``s`` lowercased, when a case-insensitive ASCII literal matches ``s`` exactly where its
     lowercase occurs in the result; else None.
@@ -154,45 +247,29 @@ def _folded(s: str) -> str | None:
     return low
 
 
-def _occurrences(hay: str, lits: Iterable[str]) -> list[tuple[int, list[int]]]:
-    """(length, sorted start offsets) of each literal occurring in ``hay`` (absent ones left out)."""
-    out = []
-    for lit in lits:
-        starts = []
-        i = hay.find(lit)
-        while i >= 0:
-            starts.append(i)
-            i = hay.find(lit, i + 1)
-        if starts:
-            out.append((len(lit), starts))
-    return out
-
-
-def _occurs_within(occ: list[tuple[int, list[int]]], a: int, b: int) -> bool:
-    """Whether one of the located literals lies wholly inside [a, b)."""
-    for n, starts in occ:
-        j = bisect_left(starts, a)
-        if j < len(starts) and starts[j] + n <= b:
-            return True
-    return False
+@lru_cache(maxsize=None)
+def _citation_classes(fam: str) -> tuple[tuple[str, re.Pattern], ...]:
+    """(class name, compiled phrase list) of the citation classes of a language family, in file
+    order (``find_citation`` tries them all)."""
+    kinds = cues.phrases(fam).get("citations", {})
+    pats = ((kind, cues.pattern(fam, "citations", kind)) for kind in kinds)
+    return tuple((kind, p) for kind, p in pats if p is not None)
 
 
 @lru_cache(maxsize=None)
 def _citation_patterns(fam: str) -> tuple[re.Pattern, ...]:
-    """The compiled citation classes of a language family (``find_citation`` tries them all)."""
-    pats = (cues.pattern(fam, "citations", kind) for kind in cues.phrases(fam).get("citations", {}))
-    return tuple(p for p in pats if p is not None)
+    """The compiled citation classes of a language family."""
+    return tuple(p for _, p in _citation_classes(fam))
 
 
 class _Page:
     """One article's text as grading and the checklist search it: per language family its view
-    (``cues.view``), where the literals of each phrase list occur (located on first use), and
-    the citations found in its spans. Keyed on offsets and names within this page only."""
+    (``cues.view``), and the citations found in its spans. Keyed on offsets and names within
+    this page only."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._views: dict[str, str] = {}
-        self._occ: dict[tuple[str, str], list[tuple[int, list[int]]] | None] = {}
         self._citations: dict[tuple[str, int, int], Hit | None] = {}
 
     def view(self, fam: str) -> str:
@@ -200,32 +277,16 @@ class _Page:
             self._views[fam] = cues.view(self.text, fam)
         return self._views[fam]
 
-    def _located(self, name: str, patterns: tuple[re.Pattern, ...], fam: str) -> list | None:
-        """Literal occurrences of the phrase lists ``patterns`` (called ``name``) in the page
-        (offsets of the view); None when nothing can be ruled out."""
-        key = (fam, name)
-        if key not in self._occ:
-            lits = _literals(patterns)
-            view = self.view(fam)
-            folded = _folded(view) if lits and lits[1] else view
-            if lits is None or folded is None:
-                self._occ[key] = None
-            else:
-                self._occ[key] = _occurrences(view, lits[0]) + _occurrences(folded, lits[1])
-        return self._occ[key]
-
-    def may_match(self, name: str, patterns: tuple[re.Pattern, ...], fam: str, a: int,
-                  b: int) -> bool:
-        """False only when none of ``patterns`` (phrase lists of ``fam``) can match in [a, b)."""
-        occ = self._located(name, patterns, fam)
-        return occ is None or _occurs_within(occ, a, b)
+    def may_match(self, lits: _LiteralFilter | None, fam: str, a: int, b: int) -> bool:
+        """False only when phrase lists of ``fam`` with the literals ``lits`` cannot match in
+        [a, b): a match lies inside the span, and so does the literal it contains."""
+        return lits is None or lits.may_occur(self.view(fam), a, b)
 
     def first_hit(self, fam: str, key: str, a: int, b: int) -> Hit | None:
         """``cues.find(text, fam, key, a, b)[0]`` (or None), stopping at the first non-empty
-        hit: the triggers only ever use the first one. (Claim spans are short: a direct search
-        costs less than locating the literals in the whole page.)"""
+        hit: the triggers only ever use the first one."""
         pat = cues.pattern(fam, key)
-        if pat is None or a >= b:
+        if pat is None or a >= b or not self.may_match(_phrase_filter(fam, key), fam, a, b):
             return None
         for m in pat.finditer(self.view(fam), a, b):
             s, e = m.span()
@@ -234,37 +295,37 @@ class _Page:
         return None
 
     def has_hit(self, fam: str, key: str, a: int, b: int) -> bool:
-        """``cues.has_hit``, skipped where the phrase list cannot match (for long spans)."""
+        """``cues.has_hit``, skipped where the phrase list cannot match."""
         pat = cues.pattern(fam, key)
-        if pat is None or a >= b or not self.may_match(key, (pat,), fam, a, b):
+        if pat is None or a >= b or not self.may_match(_phrase_filter(fam, key), fam, a, b):
             return False
         return cues.has_hit(self.text, fam, key, a, b)
 
     def citation(self, fam: str, a: int, b: int) -> Hit | None:
-        """``find_citation`` in [a, b) (several claims share a sentence or paragraph)."""
+        """``find_citation`` in [a, b) (several claims share a sentence or paragraph). Only the
+        classes whose literals occur in the span are searched: a span passes the prefilter of
+        all classes mostly for one weak literal ("[", a year's "20"), and the classes' union
+        (``cues.group_may_match``) is a slow scan."""
         key = (fam, a, b)
         if key not in self._citations:
-            self._citations[key] = find_citation(self.text, fam, a, b, self.view(fam))
+            found = None
+            if a < b and self.may_match(_citations_filter(fam), fam, a, b):
+                classes = [(kind, pat) for kind, pat in _citation_classes(fam) if self.may_match(
+                    _phrase_filter(fam, "citations", kind), fam, a, b)]
+                found = _earliest_citation(self.text, self.view(fam), classes, a, b)
+            self._citations[key] = found
         return self._citations[key]
-
-    def cites(self, fam: str, a: int, b: int) -> bool:
-        """Whether ``find_citation`` finds a citation in [a, b), skipped where no citation class
-        can match (for long spans)."""
-        pats = _citation_patterns(fam)
-        if not pats or a >= b or not self.may_match("citations", pats, fam, a, b):
-            return False
-        return self.citation(fam, a, b) is not None
 
 
 _UNSET: Any = object()
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     """What the triggers need of one claim row, plus its article text.
 
     ``page`` is the article as searched (``_Page``), shared by the article's claims so that its
-    views, literal occurrences and span citations are worked out once. ``may_hedge`` is False
+    views and span citations are worked out once. ``may_hedge`` is False
     when the claims table already says the claim has no hedge or approximator (empty
     ``hedge_words``, found by ``cues.hedge_hits`` on the same spans at extraction), so the three
     hedge rules need not search again.
@@ -288,6 +349,7 @@ class Claim:
     _clause: Any = field(default=None, init=False, repr=False, compare=False)
     _hedges: Any = field(default=None, init=False, repr=False, compare=False)
     _citation: Any = field(default=_UNSET, init=False, repr=False, compare=False)
+    _quiet: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.page is None:
@@ -310,6 +372,15 @@ class Claim:
             self._hedges = tuple(cues.hedge_hits(self.text, self.fam, self.sent, self.start,
                                                  self.end)) if self.may_hedge else ()
         return self._hedges
+
+    @property
+    def quiet(self) -> bool:
+        """True when the claim's sentence holds no literal of the citation classes or of
+        ``_SENTENCE_LISTS``: most sentences hold none, and one search then rules out the
+        three searches every claim's sentence gets (citation, named source, sensational)."""
+        if self._quiet is None:
+            self._quiet = not self.page.may_match(_sentence_filter(self.fam), self.fam, *self.sent)
+        return self._quiet
 
     @property
     def citation(self) -> Hit | None:
@@ -346,12 +417,16 @@ def find_citation(text: str, fam: str, a: int, b: int, view: str | None = None) 
     if not cues.group_may_match(text, fam, "citations", a, b):
         return None
     v = cues.view(text, fam) if view is None else view
+    return _earliest_citation(text, v, _citation_classes(fam), a, b)
+
+
+def _earliest_citation(text: str, view: str, classes: Iterable[tuple[str, re.Pattern]], a: int,
+                       b: int) -> Hit | None:
+    """Each class's first non-empty hit in [a, b) of ``view``; the earliest wins, then the
+    longest, then the class listed first."""
     best: Hit | None = None
-    for kind in cues.phrases(fam).get("citations", {}):
-        pat = cues.pattern(fam, "citations", kind)
-        if pat is None:
-            continue
-        for m in pat.finditer(v, a, b):
+    for kind, pat in classes:
+        for m in pat.finditer(view, a, b):
             s, e = m.span()
             if e > s:
                 if best is None or (s, -e) < (best.start, -best.end):
@@ -369,7 +444,7 @@ def _paragraph_cues() -> frozenset[str]:
 def claim_citation(c: Claim) -> Hit | None:
     """A citation in the claim's sentence; else, for a claim that points to a study, in its
     paragraph (a bare assertion is not supported by a reference given for another sentence)."""
-    hit = c.page.citation(c.fam, *c.sent)
+    hit = None if c.quiet else c.page.citation(c.fam, *c.sent)
     if hit is None and c.cue in _paragraph_cues():
         pa, pb = _paragraph(c.text, c.start)
         hit = c.page.citation(c.fam, min(pa, c.sent[0]), max(pb, c.sent[1]))
@@ -387,7 +462,7 @@ def _sentence_hit(c: Claim) -> Hit:
 def trig_no_citation(c: Claim):
     if c.citation is not None:
         return None
-    named = _first_hit(c, "named_source", *c.sent)
+    named = None if c.quiet else _first_hit(c, "named_source", *c.sent)
     if named:
         return named, "named_source"
     return _sentence_hit(c), None
@@ -409,6 +484,9 @@ def _real_hedges(c: Claim) -> list[Hit]:
 
 
 def trig_causal_overclaim(c: Claim):
+    if not c.page.may_match(_phrase_filter(c.fam, "causal_verbs"), c.fam, c.sent[0],
+                            max(c.sent[1], c.end)):  # holds the clause: skip finding it
+        return None
     if _real_hedges(c):
         return None
     verb = _first_hit(c, "causal_verbs", *c.clause)  # the claim's own clause only
@@ -416,7 +494,7 @@ def trig_causal_overclaim(c: Claim):
 
 
 def trig_sensational(c: Claim):
-    word = _first_hit(c, "sensational", *c.sent)
+    word = None if c.quiet else _first_hit(c, "sensational", *c.sent)
     return (word, None) if word else None
 
 
@@ -484,9 +562,25 @@ def _effect_label(effect: dict, before: str, after: str) -> str:
     return f"{op}: {before}→{after}" if kind != "none" else "flag"
 
 
+Entry = tuple[str, str, Hit]  # (rule, effect label, span that triggered it) of a trace
+
+
 def _entry(rule: str, effect: str, hit: Hit) -> dict:
     return {"rule": rule, "effect": effect, "start": int(hit.start), "end": int(hit.end),
             "text": hit.text}
+
+
+def _trace_json(entries: Sequence[Entry]) -> str:
+    """``json.dumps([_entry(*e) for e in entries], ensure_ascii=False, separators=(",", ":"))``,
+    written out directly (the generic encoder cost more than grading a claim's rules)."""
+    return "[" + ",".join(f'{_entry_head(rule, effect)}{int(hit.start)},"end":{int(hit.end)},'
+                          f'"text":{_json_str(hit.text)}}}' for rule, effect, hit in entries) + "]"
+
+
+@lru_cache(maxsize=None)
+def _entry_head(rule: str, effect: str) -> str:
+    """The JSON of a trace entry up to its start offset (few rule/effect pairs recur)."""
+    return f'{{"rule":{_json_str(rule)},"effect":{_json_str(effect)},"start":'
 
 
 @lru_cache(maxsize=None)
@@ -516,9 +610,15 @@ def _step(rule_id: str, note: str | None, grade: str, floor: str) -> tuple[str, 
 
 def grade_claim(c: Claim) -> tuple[str, list[dict], list[str], str]:
     """(grade, trace, flags, citation) of one claim under the rubric."""
+    grade, entries, flags, cit = _grade(c)
+    return grade, [_entry(*e) for e in entries], flags, cit
+
+
+def _grade(c: Claim) -> tuple[str, list[Entry], list[str], str]:
+    """``grade_claim`` with the trace as ``Entry`` tuples."""
     start, floor, start_flags, rules = _plan(c.cue)
     grade = start
-    trace = [_entry(f"start:{c.cue}", f"start {start}", c.cue_span or c.quote)]
+    trace = [(f"start:{c.cue}", f"start {start}", c.cue_span or c.quote)]
     flags = list(start_flags)
     for rule in rules:
         fired = TRIGGERS[rule["id"]](c)
@@ -526,7 +626,7 @@ def grade_claim(c: Claim) -> tuple[str, list[dict], list[str], str]:
             continue
         hit, note = fired
         grade, label = _step(rule["id"], note, grade, floor)
-        trace.append(_entry(rule["id"], label, hit))
+        trace.append((rule["id"], label, hit))
         flag = rule.get("flag")
         if rule["id"] == "indirectness" and note == "people":
             flags = [f for f in flags if f != rule.get("flag")]
@@ -607,13 +707,14 @@ def grade_claims(claims: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame
     n = len(claims)
     grades, traces, flags, cits = [""] * n, [""] * n, [""] * n, [""] * n
     current, page = object(), None
-    for i in sorted(range(n), key=lambda i: (str(arts[i]), i)):  # article by article
+    names = [str(a) for a in arts]
+    for i in sorted(range(n), key=names.__getitem__):  # article by article (a stable sort)
         if arts[i] != current:
             current, page = arts[i], _Page(texts[arts[i]])
         doc = extents.get((arts[i], doc_ids[i]), (s_starts[i], s_ends[i]))
-        g, t, f, c = grade_claim(_make_claim(page, doc, *rows[i]))
+        g, t, f, c = _grade(_make_claim(page, doc, *rows[i]))
         grades[i] = g
-        traces[i] = json.dumps(t, ensure_ascii=False, separators=(",", ":"))
+        traces[i] = _trace_json(t)
         flags[i] = ";".join(f)
         cits[i] = c
     out["grade"] = pd.Series(grades, index=out.index, dtype=object)
@@ -669,7 +770,7 @@ def document_checklist(articles: Sequence[Any], claims: pd.DataFrame) -> pd.Data
                 "author_named": bool(doc.author.strip()),
                 "credentials_stated": creds,
                 "date_stated": bool(doc.published or (doc.role == "main" and art.published)),
-                "identifiable_reference": page.cites(fam, doc.start, doc.end),
+                "identifiable_reference": page.citation(fam, doc.start, doc.end) is not None,
                 "disclaimer_present": disclaimer,
                 "harms_mentioned": page.has_hit(fam, "harms", doc.start, doc.end),
                 "n_claims": n,

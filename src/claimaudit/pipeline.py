@@ -27,12 +27,39 @@ class AuditTables:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
+CHUNK_ARTICLES = 256  # per-article stages run chunk by chunk (see ``claims_for``)
+
+
 def claims_for(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
-    """Per-article stages: extract, grade, check thresholds. Pure; safe to run per partition."""
+    """Per-article stages: extract, grade, check thresholds. Pure; safe to run per partition.
+
+    Runs ``CHUNK_ARTICLES`` articles at a time: grading re-reads the hedges and cues extraction
+    just found, and the cue caches (a few thousand entries) still hold them only if extraction has
+    not moved on to thousands of other pages. Chunks do not change the result (every stage is per
+    article; the chunks' tables are combined in claim-id order)."""
+    articles = list(articles)
     with corpus_stage(articles):
-        claims = extract.extract_claims(articles)
-        claims = grading.grade_claims(claims, {a.name: a.text for a in articles})
-        return reference.check_references(claims, ref)
+        return combine([_claims_of(articles[i:i + CHUNK_ARTICLES], ref)
+                        for i in range(0, max(len(articles), 1), CHUNK_ARTICLES)])
+
+
+def _claims_of(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
+    claims = extract.extract_claims(articles)
+    claims = grading.grade_claims(claims, {a.name: a.text for a in articles})
+    return reference.check_references(claims, ref)
+
+
+def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str] = ("claim_id", "article", "start")
+            ) -> pd.DataFrame:
+    """Per-chunk (or per-partition) tables → one table in the order of a single run (claims:
+    sorted by ``claim_id``)."""
+    frames = list(frames)
+    nonempty = [f for f in frames if len(f)]
+    if not nonempty:
+        return frames[0] if frames else pd.DataFrame()
+    df = pd.concat(nonempty, ignore_index=True) if len(nonempty) > 1 else nonempty[0]
+    keys = [c for c in keys if c in df.columns]
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def article_tables(articles: Sequence[Article], ref: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

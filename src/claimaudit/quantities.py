@@ -130,8 +130,6 @@ def _fold_table() -> dict[int, str]:
 
 _FOLD = _fold_table()
 _FOLD_RE = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
-_FOLD_CHARS = frozenset(chr(c) for c in _FOLD)
-_FOLD_CLASS = re.escape("".join(sorted(_FOLD_CHARS)))  # (for a character class)
 
 
 def _fold_char(m: re.Match) -> str:
@@ -170,14 +168,64 @@ def unit_forms(lang: str) -> dict[str, str]:
 
 
 def _unit_regex(family: str) -> str:
+    """Every unit form, longest first, dispatched on the first character (see _by_first_char)."""
     exact, folded = _units(family)
-    parts = []
+    strays = ascii_case_strays()
+    forms = []
     for form in sorted(set(exact) | set(folded), key=lambda w: (-len(w), w)):
-        body = _ialt([form]) if form in folded else re.escape(form)
-        if _is_latin(form[-1]) or form[-1].isdigit():
-            body += r"(?![A-Za-z0-9_²])"
-        parts.append(body)
-    return _first_guard(exact, folded) + "(?:" + "|".join(parts) + ")"
+        guard = r"(?![A-Za-z0-9_²])" if _is_latin(form[-1]) or form[-1].isdigit() else ""
+        c = form[0]
+        if form not in folded:
+            forms.append((c, c, re.escape(form[1:]) + guard))
+        elif c.isascii() and c.isalpha():  # (?i:c) matches exactly both cases and the strays
+            cases = c.lower() + c.upper() + strays.get(c.lower(), "")
+            forms.append((c, cases, f"(?i:{re.escape(form[1:])})" + guard))
+        else:  # a cased non-ASCII first letter (µg): what (?i) equates with it is not spelt out
+            forms.append((c, None, f"(?i:{re.escape(form)})" + guard))
+    return _first_guard(exact, folded) + _by_first_char(forms)
+
+
+def _by_first_char(forms: list[tuple[str, str | None, str]]) -> str:
+    """An alternation of ``forms`` that matches exactly like the plain one, grouped so that the
+    regex engine rejects a whole group on one class test: ``[first](?:rest|…)``. ``forms`` are, in
+    order, ``(first character, every character it matches, the regex of the rest)``, or
+    ``(first character, None, the regex of the whole form)`` for a case-insensitive first
+    character whose matches are not spelt out.
+
+    Forms whose first characters overlap share a group, in their order (a form that matches fewer
+    first characters than its group checks its own with a lookbehind); groups share none, so at
+    any position every form that could match is in one group, tried in the original order. The
+    forms of the second kind go, in order, into one plain group: no character of the other groups
+    may match them."""
+    groups: list[tuple[set[str], list[int]]] = []  # (first characters, members' indices)
+    unknown: list[int] = []
+    for i, (_, first, _) in enumerate(forms):
+        if first is None:
+            unknown.append(i)
+            continue
+        chars, members = set(first), [i]
+        for grp in [grp for grp in groups if grp[0] & chars]:
+            chars |= grp[0]
+            members += grp[1]
+            groups.remove(grp)
+        groups.append((chars, sorted(members)))
+    known = "".join(ch for chars, _ in groups for ch in chars)
+    for i in unknown:
+        if re.search(f"(?i:{re.escape(forms[i][0])})", known):
+            raise ValueError(f"a form starting with {forms[i][0]!r} may start like another form")
+    parts = []
+    for chars, members in sorted(groups, key=lambda grp: grp[1][0]):
+        alts = [("" if set(forms[i][1]) == chars else f"(?<=[{_class(forms[i][1])}])") + forms[i][2]
+                for i in members]
+        parts.append(f"[{_class(chars)}]" + (alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"))
+    if unknown:
+        parts.append("(?:" + "|".join(forms[i][2] for i in unknown) + ")")
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _class(chars) -> str:
+    """The body of a character class holding exactly ``chars``."""
+    return "".join(re.escape(ch) for ch in sorted(set(chars)))
 
 
 def _first_guard(exact, folded) -> str:
@@ -456,7 +504,7 @@ class _Grammar:
     word_at: re.Pattern | None = None  # … or with a number word (en): matched at a word start
     word_after: re.Pattern | None = None  # finds the non-letter right before such a word
     word_after_lower: re.Pattern | None = None  # the same on a lower-cased ASCII view
-    starts_or_fold: re.Pattern | None = None  # the first character of starts, or one to fold
+    strays: re.Pattern | None = None  # a letter (?i) equates with an ASCII one: K ſ İ ı (en)
     age_meta: re.Pattern | None = None
     counter_left: re.Pattern | None = None
     lexicon_span: int = 8  # longest lexicon entry: the window searched around a number
@@ -563,7 +611,6 @@ def _zh_grammar() -> _Grammar:
         fraction_values={"words": z["half_words"], "pre": fr_cmp, "apx": set(z["prefix_approximators"])},
         fraction_anchors=("半",),
         starts=re.compile("[0-9零〇一二两三四五六七八九十百千万亿半数几]"),
-        starts_or_fold=re.compile(f"[0-9零〇一二两三四五六七八九十百千万亿半数几{_FOLD_CLASS}]"),
         counter_left=re.compile(rf"(?:{_alt(z['counter_left'])})\s?[:：]?\s{{0,2}}\Z"),
         age_meta=re.compile(rf"(?:{_alt(z['age_metadata_left'])})\s?[,，|｜/、:：\s]\s{{0,2}}\Z"),
         left_block=_EndWords(rf"(?:{_alt(z['blocked_left'])})\s?\Z", z["blocked_left"]),
@@ -639,7 +686,7 @@ def _en_grammar() -> _Grammar:
     return _Grammar(
         family="en", core=core(num_first), core_bare=core(num), prefix=_EndWords(prefix, prefix_words, nocase=True),
         starts=re.compile(r"[0-9.](?:(?<=[0-9])|(?=[0-9]))"),  # number words: word_at / word_after
-        starts_or_fold=re.compile(rf"[0-9.{_FOLD_CLASS}](?:(?<=[0-9])|(?=[0-9])|(?<=[{_FOLD_CLASS}]))"),
+        strays=re.compile(f"[{re.escape(_all_strays())}]"),
         word_at=word_at, word_after=word_after, word_after_lower=_en_word_starts_lower(word_entries),
         left_block=_EndWords(rf"(?<![A-Za-z]){_ialt(e['blocked_left_words'])}\s{{0,2}}\Z",
                              e["blocked_left_words"], nocase=True),
@@ -854,29 +901,26 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
         if m is None:
             pos = anchor + 1
             continue
-        if not keep_bare and m.group("u1") is None and m.group("u2") is None:
+        if not keep_bare and m.group("u1", "u2") == (None, None):
             # fast path for the common bare number: no unit, no implicit unit, no threshold context
             if not _ratio_tail(view, anchor, g) and not _implicit_unit(m.group("n1"), zh) \
                     and not _bare_extra(m, view, g):
                 pos = m.end()
                 continue
         try:
-            qs = _build(m, view, g, last_end, keep_bare)
+            qs = _build(m, view, g, last_end, keep_bare, lo, stop)
         except (ValueError, OverflowError, ZeroDivisionError):
             qs = None
         if qs:
             if len(qs) == 1 and qs[0].comparator in ("lt", "le"):
                 qs = [_pair(view, qs[0], out, lo, g, last_end)]
-            for q in qs:
-                out.append(Quantity(q.start + lo, min(q.end, stop) + lo, q.value_low, q.value_high, q.unit,
-                                    q.comparator, q.vague, q.approx, q.rate_period))
-            last_end = pos = max(m.end(), qs[-1].end)
+            out.extend(qs)
+            # (an end clipped to stop: every anchor lies before stop, so none is skipped wrongly)
+            last_end = pos = max(m.end(), qs[-1].end - lo)
         else:
             pos = max(m.end("n1"), m.start() + 1)
-    a = start - lo
-    extra = [q for q in _mean_sd(view, a, stop, g) + _fractions(view, a, stop, g) + _one_in(view, a, stop, g)
-             if a <= q.start and q.end <= stop]
-    if extra and not keep_bare:
+    extra = [] if keep_bare else _genre_rows(view, start - lo, stop, g)
+    if extra:
         extra = [Quantity(q.start + lo, q.end + lo, q.value_low, q.value_high, q.unit, q.comparator,
                           q.vague, q.approx, q.rate_period) for q in extra]
         out = _replace_overlapped(out, extra)
@@ -885,35 +929,34 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
 
 def _view_anchors(text: str, g: _Grammar, lo: int, hi: int, a: int, b: int) -> tuple[str, list[int]]:
     """The folded view of text[lo:hi] and, in order, every position in [a, b) where a number can
-    begin (a superset: the grammar decides). One scan finds the anchors and tells whether any
-    character needs folding at all; only then is the view folded and scanned again."""
-    seg = text[lo:hi]
-    if g.family == "zh":
-        seg = simplified_view(seg)
-    if seg.isascii():  # nothing to fold (every folded character is non-ASCII)
-        anchors = [m.start() for m in g.starts.finditer(seg, a, b)]
-    else:
-        anchors, fold = [], False
-        for m in g.starts_or_fold.finditer(seg):
-            i = m.start()
-            if seg[i] in _FOLD_CHARS:
-                fold = True
-                break
-            if a <= i < b:
-                anchors.append(i)
-        if fold:
-            seg = _fold(seg)
-            anchors = [m.start() for m in g.starts.finditer(seg, a, b)]
+    begin (a superset: the grammar decides). Each step is one scan in C: whether anything needs
+    folding, the digit anchors, the number-word anchors (en)."""
+    # zh: a window of the text's view (not the view of the window), so every window of one page
+    # reads the same characters and the page is converted once
+    seg = simplified_view(text)[lo:hi] if g.family == "zh" else text[lo:hi]
+    if not seg.isascii() and _FOLD_RE.search(seg):  # (every folded character is non-ASCII)
+        seg = _fold(seg)
+    anchors = [m.start() for m in g.starts.finditer(seg, a, b)]
     if g.word_after is not None:
-        if seg.isascii():
-            words = [m.start() + 1 for m in g.word_after_lower.finditer(seg.lower(), max(a - 1, 0), b)]
-        else:
-            words = [m.start() + 1 for m in g.word_after.finditer(seg, max(a - 1, 0), b)]
-        if a == 0 and g.word_at.match(seg, 0, b):
-            words.insert(0, 0)
+        words = _word_anchors(seg, g, a, b)
         if words:
-            anchors = sorted(anchors + words)
+            anchors = sorted(anchors + words) if anchors else words
     return seg, anchors
+
+
+def _word_anchors(seg: str, g: _Grammar, a: int, b: int) -> list[int]:
+    """Where a number word can begin in seg[a:b] (en). Searched on the lower-cased view when
+    lower-casing keeps the matches: it does unless seg holds a non-ASCII letter that
+    case-insensitive matching equates with an ASCII one (K ſ İ ı: the only characters whose
+    lower case is ASCII or longer, or that ``(?i)`` folds to ASCII)."""
+    lo = max(a - 1, 0)
+    if seg.isascii() or not g.strays.search(seg):
+        words = [m.start() + 1 for m in g.word_after_lower.finditer(seg.lower(), lo, b)]
+    else:
+        words = [m.start() + 1 for m in g.word_after.finditer(seg, lo, b)]
+    if a == 0 and g.word_at.match(seg, 0, b):
+        words.insert(0, 0)
+    return words
 
 
 def _replace_overlapped(out: list[Quantity], extra: list[Quantity]) -> list[Quantity]:
@@ -936,27 +979,33 @@ def _replace_overlapped(out: list[Quantity], extra: list[Quantity]) -> list[Quan
 
 
 # --------------------------------------------------------------------------- genre rules
+def _genre_rows(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
+    """The rows of the genre rules (mean±SD, fractions of people, one in N) inside view[a:b]."""
+    return [q for q in _mean_sd(view, a, b, g) + _fractions(view, a, b, g) + _one_in(view, a, b, g)
+            if a <= q.start and q.end <= b]
 
 
 def _pair(view: str, q: Quantity, out: list[Quantity], lo: int, g: _Grammar, floor: int) -> Quantity:
     """An upper bound right after a lower bound on the same measure is one range: 高于3.9且低于6.1,
-    ≥3.9 且 <6.1, above 10 and below 20. (The range loses which ends were inclusive.)"""
+    ≥3.9 且 <6.1, above 10 and below 20. (The range loses which ends were inclusive.) ``q`` and
+    ``out`` are in text offsets, ``view`` is ``text[lo:]`` and ``floor`` a view offset."""
+    qs = q.start - lo
     low, unit, start, approx = None, q.unit, None, q.approx
-    if not g.upper_start.match(view, q.start):
+    if not g.upper_start.match(view, qs):
         return q  # the upper bound must be stated by a comparator before it (24小时内 is not one)
     prev = out[-1] if out else None
     conn = g.pair_lower
-    if prev is not None and prev.comparator in ("gt", "ge") and prev.end - lo <= q.start \
+    if prev is not None and prev.comparator in ("gt", "ge") and prev.end - lo <= qs \
             and prev.rate_period == q.rate_period and prev.value_low is not None:
-        gap = view[prev.end - lo:q.start]
+        gap = view[prev.end - lo:qs]
         probe = "大于0" + gap if g.family == "zh" else "above 0 " + gap.lstrip()
         if len(gap) <= 8 and conn.fullmatch(probe):
             units = {prev.unit, q.unit} - {"ratio"}
             if len(units) <= 1:
-                low, unit, start, approx = prev.value_low, (units.pop() if units else "ratio"), prev.start - lo, approx or prev.approx
+                low, unit, start, approx = prev.value_low, (units.pop() if units else "ratio"), prev.start, approx or prev.approx
                 out.pop()
     if low is None:
-        m = conn.search(view, max(floor, q.start - 30, 0), q.start)
+        m = conn.search(view, max(floor, qs - 30, 0), qs)
         if m is None:
             return q
         form = m.group("u")
@@ -968,9 +1017,9 @@ def _pair(view: str, q: Quantity, out: list[Quantity], lo: int, g: _Grammar, flo
         v = parse_number(m.group("n"), g.family)
         if v is None:
             return q
-        low, start = v * (cu[1] if form else 1.0), m.start()
+        low, start = v * (cu[1] if form else 1.0), m.start() + lo
     if q.value_high is None or low > q.value_high:
-        if start is not None and low is not None and prev is not None and out[-1:] != [prev] and start == prev.start - lo:
+        if start is not None and low is not None and prev is not None and out[-1:] != [prev] and start == prev.start:
             out.append(prev)  # not a pair after all: give the lower bound back
         return q
     return Quantity(start, q.end, low, q.value_high, unit, "range", False, approx, q.rate_period)
@@ -1032,9 +1081,9 @@ def _one_in(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
         return []
     found: list[Quantity] = []
     seen = -1
-    i = view.find(" in ", a, b)
-    while i >= 0:
-        if i >= seen and i > 0 and (view[i - 1].isdigit() or view[i - 1] in "eE"):
+    for hit in _ONE_IN_AT.finditer(view, a, b):
+        i = hit.start()
+        if i >= seen:
             m = g.one_in.search(view, max(a, i - 30), min(len(view), i + 60))
             while m is not None and m.end("w") <= i:
                 m = g.one_in.search(view, m.end(), min(len(view), i + 60))
@@ -1048,8 +1097,12 @@ def _one_in(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
                     lo_v, hi_v = _vals(cmp, 100.0 * num / den)
                     found.append(Quantity(m.start(), m.end("w"), lo_v, hi_v, "percent", cmp, False, approx, ""))
                     seen = m.end()
-        i = view.find(" in ", i + 1, b)
     return found
+
+
+# " in " right after the number's last character: a digit or the e of "one" (only there can the
+# rule's "1 in 5" hold it). Overlapping occurrences (" in in ") follow an n, so none is lost.
+_ONE_IN_AT = re.compile(r" in (?<=[1-9eE] in )")
 
 
 def _fraction_q(m: re.Match, fv: dict, g: _Grammar) -> Quantity:
@@ -1182,9 +1235,11 @@ def _ratio_context(view: str, i: int, g: _Grammar) -> bool:
 def _right_blocked(view: str, pos: int, form: str, unit: str, g: _Grammar) -> bool:
     if g.family == "zh":
         return view.startswith(g.blocked_right.get(form, ()), pos)  # a tuple: any of the words
+    words = g.blocked_right.get(unit)
+    if not words:
+        return False  # (most units have no blocked words: no need to read on)
     rest = view[pos:pos + 24].lower().lstrip(" -")
-    return any(rest.startswith(w) and not rest[len(w):len(w) + 1].isalpha()
-               for w in g.blocked_right.get(unit, ()))
+    return any(rest.startswith(w) and not rest[len(w):len(w) + 1].isalpha() for w in words)
 
 
 def _in_lexicon(view: str, s: int, e: int, g: _Grammar) -> bool:
@@ -1256,7 +1311,10 @@ def _is_date(view: str, s: int, e: int, g: _Grammar) -> bool:
         lo = de  # (a date is never empty)
 
 
-def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> list[Quantity] | None:
+def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo: int,
+           stop: int) -> list[Quantity] | None:
+    """The quantities of one grammar match in ``view`` (``text[lo:]``), in text offsets with ends
+    cut at ``stop`` (a view offset); None when the match is no claim."""
     zh = g.family == "zh"
     s1 = m.start("n1")
     tok1, tok2, m_u1, m_u2, m_suf = m.group("n1", "n2", "u1", "u2", "suf")  # one call, not five
@@ -1517,11 +1575,12 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool) -> 
     # ---- blood pressure: "140/90mmHg" is two readings
     if m.group("bp") and unit == "mmHg" and not has_range:
         v2 = float(m.group("bp")[1:])
-        a = Quantity(q_start, m.end("n1"), *(_vals(comparator, lo_v if lo_v is not None else hi_v)), unit,
-                     comparator, vague, approx, rate)
-        b = Quantity(m.start("bp") + 1, q_end, *(_vals(comparator, v2)), unit, comparator, vague, approx, rate)
+        a = Quantity(q_start + lo, m.end("n1") + lo, *(_vals(comparator, lo_v if lo_v is not None else hi_v)),
+                     unit, comparator, vague, approx, rate)
+        b = Quantity(m.start("bp") + 1 + lo, min(q_end, stop) + lo, *(_vals(comparator, v2)), unit, comparator,
+                     vague, approx, rate)
         return [a, b]
-    return [Quantity(q_start, q_end, lo_v, hi_v, unit, comparator, vague, approx, rate)]
+    return [Quantity(q_start + lo, min(q_end, stop) + lo, lo_v, hi_v, unit, comparator, vague, approx, rate)]
 
 
 def _vals(comparator: str, v: float | None) -> tuple[float | None, float | None]:

@@ -187,6 +187,13 @@ def _is_temperature(expr: str) -> bool:
     return parsed is not None and "[temperature]" in str(parsed.dimensionality)
 
 
+@lru_cache(maxsize=4096)
+def _has_offset(unit: str, analyte: str, lang_family: str) -> bool:
+    """Whether a claim unit (as ``effective_unit`` reads it) is a temperature, whose scales have
+    offsets (asked for every cited row a claim is compared with)."""
+    return _is_temperature(effective_unit(unit, analyte, lang_family))
+
+
 def convert_value(value: float, unit: str, target_unit: str, analyte: str | None = None,
                   lang: str = "en") -> float | None:
     """A claim number in ``unit`` expressed in ``target_unit`` (None if not comparable).
@@ -194,9 +201,10 @@ def convert_value(value: float, unit: str, target_unit: str, analyte: str | None
     Multiplicative units go through a cached pint factor (pint arithmetic costs ~1 ms a call);
     temperatures, whose scales have offsets, go through pint every time.
     """
-    if _is_temperature(effective_unit(unit, analyte, lang)):
+    fam = _lang_family(lang)
+    if _has_offset(str(unit or ""), analyte or "", fam):
         return convert(to_quantity(value, unit, analyte, lang), target_unit, analyte)
-    factor = _linear_factor(str(unit or ""), analyte or "", _lang_family(lang), target_unit)
+    factor = _linear_factor(str(unit or ""), analyte or "", fam, target_unit)
     return None if factor is None else value * factor
 
 
@@ -324,36 +332,56 @@ class _Lexicon:
     match of a term contains its ``_term_literal``, so an analyte none of whose literals occurs
     in the window cannot match there and is not searched.
 
-    ``exact``/``folded``: first character → (literal, analyte index), for case-sensitive terms
-    (Han ones, Latin ones of up to 3 characters) and, lowercased, for case-insensitive ones.
-    ``always``: analytes with a literal that cannot be indexed (empty, or a non-ASCII
-    case-insensitive one); ``has_folded``: analytes with case-insensitive literals.
+    ``exact``/``folded``: the literals of case-sensitive terms (Han ones, Latin ones of up to 3
+    characters) and, lowercased, of case-insensitive ones. ``always``: analytes with a literal
+    that cannot be indexed (empty, or a non-ASCII case-insensitive one); ``has_folded``:
+    analytes with case-insensitive literals.
     """
 
     matchers: tuple[tuple[str, re.Pattern], ...]
-    exact: dict[str, tuple[tuple[str, int], ...]]
-    folded: dict[str, tuple[tuple[str, int], ...]]
+    exact: _LiteralIndex
+    folded: _LiteralIndex
     always: frozenset[int]
     has_folded: frozenset[int]
 
     def candidates(self, window: str) -> set[int]:
         """Indices of the analytes that may have a term in ``window`` (a superset)."""
         found = set(self.always)
-        _collect(self.exact, window, found)
+        self.exact.collect(window, found)
         low = _folded(window)
         if low is None:
             found |= self.has_folded
         else:
-            _collect(self.folded, low, found)
+            self.folded.collect(low, found)
         return found
 
 
-def _collect(index: dict[str, tuple[tuple[str, int], ...]], window: str, found: set[int]) -> None:
-    """Add to ``found`` the analytes with a literal of ``index`` occurring in ``window``."""
-    for ch in index.keys() & set(window):
-        for lit, i in index[ch]:
-            if i not in found and lit in window:
-                found.add(i)
+class _LiteralIndex:
+    """Which analytes' literals occur in a text, found with one alternation of all literals.
+
+    At each position where literals start, the alternation (longest first) matches the longest
+    one; every other literal starting there is a prefix of it, so ``owners`` maps a literal to
+    the analytes of all its prefixes among the literals, and trying every such position (each
+    search resumes one character after the last match) finds exactly the literals that occur.
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
+        by_lit: dict[str, set[int]] = {}
+        for lit, i in pairs:
+            by_lit.setdefault(lit, set()).add(i)
+        self.owners = {lit: frozenset(i for p, idx in by_lit.items() if lit.startswith(p)
+                                      for i in idx) for lit in by_lit}
+        ordered = sorted(by_lit, key=lambda t: (-len(t), t))
+        self.rx = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def collect(self, text: str, found: set[int]) -> None:
+        """Add to ``found`` the analytes with a literal occurring in ``text``."""
+        if self.rx is None:
+            return
+        m = self.rx.search(text)
+        while m is not None:
+            found |= self.owners[m.group()]
+            m = self.rx.search(text, m.start() + 1)
 
 
 @lru_cache(maxsize=16)
@@ -364,8 +392,8 @@ def _analyte_lexicon(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon
     for key, terms in extra:
         table.setdefault(key, []).extend(terms)
     matchers: list[tuple[str, re.Pattern]] = []
-    exact: dict[str, list[tuple[str, int]]] = {}
-    folded: dict[str, list[tuple[str, int]]] = {}
+    exact: list[tuple[str, int]] = []
+    folded: list[tuple[str, int]] = []
     always, has_folded = set(), set()
     for key in sorted(table):
         terms = sorted({simplified_view(t) for t in table[key] if t.strip()}, key=lambda t: (-len(t), t))
@@ -383,9 +411,8 @@ def _analyte_lexicon(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon
             if not lit or (index is folded and not lit.isascii()):
                 always.add(i)
             else:
-                index.setdefault(lit[0], []).append((lit, i))
-    return _Lexicon(tuple(matchers), {k: tuple(v) for k, v in exact.items()},
-                    {k: tuple(v) for k, v in folded.items()}, frozenset(always),
+                index.append((lit, i))
+    return _Lexicon(tuple(matchers), _LiteralIndex(exact), _LiteralIndex(folded), frozenset(always),
                     frozenset(has_folded))
 
 
@@ -414,6 +441,13 @@ def _extra_terms(ref: pd.DataFrame) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted((k, tuple(sorted(v))) for k, v in pairs.items()))
 
 
+@lru_cache(maxsize=None)
+def _max_gap(lang_family: str) -> int:
+    """Most characters between an analyte term and its number (analytes.yaml settings)."""
+    gaps = _settings().get("max_gap_chars", {})
+    return int(_per_lang(gaps, lang_family) or 32) if gaps else 32
+
+
 def find_analyte(view: str, value_pos: int, lang: str = "zh-Hans",
                  extra: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> tuple[str, int, int] | None:
     """The analyte whose term ends nearest before ``value_pos`` (ties: the longer term).
@@ -422,16 +456,14 @@ def find_analyte(view: str, value_pos: int, lang: str = "zh-Hans",
     when no term ends within the configured gap. Generic terms resolve (血压 → systolic, or
     diastolic for the second number of "140/90").
     """
-    gaps = _settings().get("max_gap_chars", {})
-    gap = int(_per_lang(gaps, _lang_family(lang)) or 32) if gaps else 32
+    gap = _max_gap(_lang_family(lang))
     lo = max(0, value_pos - gap - 40)
     window = view[lo:value_pos]
     lexicon = _analyte_lexicon(extra)
     candidates = lexicon.candidates(window)
     best: tuple[int, int, str] | None = None
-    for i, (key, rx) in enumerate(lexicon.matchers):
-        if i not in candidates:
-            continue
+    for i in sorted(candidates):  # key order: on a tie the first analyte keeps its place
+        key, rx = lexicon.matchers[i]
         for m in rx.finditer(window):
             if m.end() == m.start():
                 continue
@@ -481,6 +513,7 @@ class _Candidate:
     value_high: float
     unit: str
     analyte: str
+    unit_expr: str  # pint_expression(unit), compared with every claim's unit
 
 
 def _candidates(ref: pd.DataFrame) -> dict[str, list[_Candidate]]:
@@ -494,7 +527,8 @@ def _candidates(ref: pd.DataFrame) -> dict[str, list[_Candidate]]:
         high = row.get("value_high")
         out.setdefault(str(a), []).append(_Candidate(
             i, row["key"], row["comparator"], float(row["value"]),
-            float(high) if high not in (None, "") else math.nan, row["unit"], str(a)))
+            float(high) if high not in (None, "") else math.nan, row["unit"], str(a),
+            pint_expression(row["unit"])))
     return out
 
 
@@ -627,7 +661,7 @@ def check_claim(row: dict, by_analyte: dict[str, list[_Candidate]],
             sc = _score(comp, lo, hi, cand, conv)
             if sc is None:
                 continue
-            close = _close(sc, info, claim_unit == pint_expression(cand.unit))
+            close = _close(sc, analyte, claim_unit == cand.unit_expr)
             # a row the claim restates beats any deviation; a cited threshold beats the end of a
             # cited range (空腹血糖>7.0 restates the diagnostic ≥ 7.0, not "above the 4.4–7.0
             # goal"); then the nearest value, the same operator, the analyte's own rows, file order
@@ -647,13 +681,21 @@ def check_claim(row: dict, by_analyte: dict[str, list[_Candidate]],
     return (outcome, cand.key, cand.comparator, _ref_value_text(cand), cand.unit)
 
 
-def _close(sc: _Score, info: dict, same_unit: bool) -> bool:
+def _close(sc: _Score, analyte: str, same_unit: bool) -> bool:
     """Every compared value equals its cited value within the tolerance (see analytes.yaml)."""
+    tol_rel, tol_abs = _tolerances(analyte, same_unit)
+    return all(_same(c, r, tol_rel, tol_abs) for c, r in sc.pairs)
+
+
+@lru_cache(maxsize=None)
+def _tolerances(analyte: str, same_unit: bool) -> tuple[float, float | None]:
+    """(relative, absolute or None) tolerance for comparing an analyte's claim with a cited
+    value (analytes.yaml), read once per analyte instead of once per comparison."""
     settings = _settings()
-    tol_abs = info.get("abs_tolerance")
+    tol_abs = analytes().get(analyte, {}).get("abs_tolerance")
     tol_rel = (settings.get("rel_tolerance_same_unit", 0.001) if same_unit
                else settings.get("rel_tolerance", 0.02))
-    return all(_same(c, r, tol_rel, None if tol_abs is None else float(tol_abs)) for c, r in sc.pairs)
+    return tol_rel, None if tol_abs is None else float(tol_abs)
 
 
 _CHECK_COLUMNS = ("kind", "comparator", "value_low", "value_high", "sentence", "quote", "start",
@@ -674,8 +716,10 @@ def check_references(claims: pd.DataFrame, ref: pd.DataFrame) -> pd.DataFrame:
     rows = [i for i, k in enumerate(kinds) if str(k or "") == "threshold"]
     if rows:  # row dicts only for threshold claims, and only of the columns check_claim reads
         needed = [c for c in _CHECK_COLUMNS if c in claims.columns]
-        for i, row in zip(rows, claims[needed].iloc[rows].to_dict("records")):
-            results[i] = check_claim(row, by_analyte, extra)
+        picked = claims[needed].iloc[rows]
+        columns = [picked[c].tolist() for c in needed]
+        for i, values in zip(rows, zip(*columns)):
+            results[i] = check_claim(dict(zip(needed, values)), by_analyte, extra)
     for j, col in enumerate(OUTPUT_COLUMNS):
         out[col] = pd.Series([r[j] for r in results], index=claims.index, dtype=object)
     return out

@@ -25,6 +25,7 @@ Documents never overlap; each starts and ends on a non-space character of a line
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from re import _constants as _sre, _parser as _sre_parse  # the cue regexes' parse trees (prefilters)
@@ -49,13 +50,10 @@ class Cues:
     date_en: re.Pattern
     furn_full: tuple[re.Pattern, ...]
     furn_search: tuple[tuple[int, str, re.Pattern], ...]  # (max_len, match|search, pattern)
-    furn_filters: tuple[Prefilter, ...]  # furn_search[k]'s own literal prefilter
     full_any: re.Pattern  # furn_full of both languages in one alternation
-    # (max_len, anchored, floating) per distinct furn_search max_len, for the cues that apply to
-    # lines up to that length: a line no such cue can match fails both the anchored match and the
-    # floating cues' prefilter
-    furn_tiers: tuple[tuple[int, re.Pattern, Prefilter], ...]
+    furn_by_len: tuple[FurnTier, ...]  # [n]: the furniture.search cues for a line of n characters
     site: tuple[re.Pattern, ...]
+    site_gates: tuple[Prefilter, ...]  # site[k]'s literal prefilter
     site_stopwords: frozenset[str]
     zh_bylines: tuple[re.Pattern, ...]  # header bylines of Chinese pages (groups label author title hospital dept)
     zh_reviewer: re.Pattern  # the reviewer labels (a full match on the `label` group)
@@ -66,16 +64,20 @@ class Cues:
     question: re.Pattern
     question_max_chars: int
     byline: re.Pattern
-    not_names: frozenset[str]
+    not_names: re.Pattern  # words that show a byline's NAME is no name (咨询, 免费…)
     hospital: re.Pattern
     reply: tuple[re.Pattern, ...]
     asker: tuple[re.Pattern, ...]
     asker_inline: re.Pattern
     speaker_gate: Prefilter  # literal words of the asker and reply cues
-    # the cheap test of ``_quiet``: per first character of a line, the anchored cues that can start
-    # with it in one alternation (names dropped); per line-length limit a prefilter of the other cues
+    # the cheap test of ``_reach``: per first character and length of a line, the anchored cues that
+    # can start with it and are tried that long, in one alternation (names dropped); per line-length
+    # limit a prefilter of the other cues
     # (furniture search, English byline labels, anchored cues that may start with anything)
     first_gates: FirstGates
+    # (header_any, date_line, full_any) cut down to their cues that may start with almost anything
+    # (None: no such cue): all of them that can still match once the line's first-character gate failed
+    ungated: tuple[re.Pattern | None, re.Pattern | None, re.Pattern | None]
     floating_by_len: tuple[Prefilter, ...]  # [n]: the prefilter for a line of n characters
     signoff: re.Pattern
     excerpt: tuple[re.Pattern, ...]
@@ -383,6 +385,7 @@ def cues() -> Cues:
                 + wild)
     return Cues(
         first_gates=first_gates,
+        ungated=_ungated(headers, date_line, full),
         floating_by_len=_by_length(floating),
         headers=tuple(headers),
         header_any=_any_of([p for _, p in headers], [f"h{k}" for k in range(len(headers))]),
@@ -391,9 +394,9 @@ def cues() -> Cues:
         furn_full=tuple(furn_full),
         furn_search=tuple(furn_search),
         full_any=_any_of(furn_full),
-        furn_tiers=_furn_tiers(furn_search),
-        furn_filters=tuple(Prefilter.of([p]) for _, _, p in furn_search),
+        furn_by_len=_furn_by_len(furn_search),
         site=tuple(site),
+        site_gates=tuple(Prefilter.of([p]) for p in site),
         site_stopwords=frozenset(w.lower() for d in data.values() for w in d.get("site_stopwords", [])),
         question=re.compile(zh["question_cues"]),
         question_max_chars=int(en["question_max_chars"]),
@@ -404,7 +407,7 @@ def cues() -> Cues:
         affiliation=_affiliation(zh),
         en_byline=en_by,
         byline=byline,
-        not_names=frozenset(by["not_names"]),
+        not_names=re.compile(_alt(by["not_names"]) or "(?!)"),
         hospital=hospital,
         reply=reply,
         asker=asker,
@@ -452,43 +455,93 @@ def _by_length(cues_: list[tuple[int, re.Pattern]]) -> tuple[Prefilter, ...]:
 
 
 class FirstGates:
-    """Per ``first_key``, one alternation of the anchored cues that can start with it; each is
-    compiled on first use (a run meets only some of the keys, and compiling all costs ~0.1 s)."""
+    """Per ``first_key`` and line length, one alternation of the anchored cues that can start with
+    that key and are tried on lines that long (a long line skips the many heading and full-line
+    cues). Each is compiled on first use (a run meets only some of them; compiling all costs
+    ~0.1 s)."""
 
-    def __init__(self, sources: dict[str, str]):
-        self._sources = sources
-        self._compiled: dict[str, re.Pattern | None] = {}
+    def __init__(self, parts: dict[str, list[tuple[int, str]]]):
+        """``parts``: per key, (longest line the cue is tried on, its ``_gate_part``) in cue order."""
+        self._parts = parts
+        self._limits = sorted({limit for ps in parts.values() for limit, _ in ps})
+        longest = self._limits[-1] if self._limits else -1
+        # [n]: index in ``_limits`` of the smallest limit a line of n characters respects
+        self._tier_of_len = tuple(bisect_left(self._limits, n) for n in range(longest + 1))
+        self._memo: dict[tuple[str, int], re.Pattern | None] = {}  # (character, tier) -> gate
 
-    def get(self, key: str) -> re.Pattern | None:
-        rx = self._compiled.get(key)
-        if rx is None and key in self._sources:
-            rx = self._compiled[key] = re.compile(self._sources[key])
-        return rx
+    def get(self, ch: str, n: int) -> re.Pattern | None:
+        """The gate of a line of ``n`` characters starting with ``ch`` (None: no such cue)."""
+        if n >= len(self._tier_of_len):
+            return None
+        tier = self._tier_of_len[n]
+        try:
+            return self._memo[ch, tier]
+        except KeyError:
+            floor = self._limits[tier]
+            live = [part for limit, part in self._parts.get(first_key(ch), ()) if limit >= floor]
+            rx = self._memo[ch, tier] = re.compile("|".join(live)) if live else None
+            return rx
 
 
 def _first_gates(cues_: list[tuple[re.Pattern, str, int]]) -> tuple[FirstGates, list]:
     """``Cues.first_gates`` for anchored cues (with the ``_gate_part`` end each needs), and the
     (longest line, cue) of those that may start with almost anything (left to the prefilter)."""
-    buckets: dict[str, list[int]] = {}
+    parts: dict[str, list[tuple[int, str]]] = {}
     wild = []
-    for k, (pat, _, limit) in enumerate(cues_):
+    for pat, end, limit in cues_:
         keys = _pattern_first(pat)
         if keys is None:
             wild.append((limit, pat))
         for key in keys or ():
-            buckets.setdefault(key, []).append(k)
-    sources = {key: "|".join(_gate_part(*cues_[k][:2]) for k in ks) for key, ks in buckets.items()}
-    return FirstGates(sources), wild
+            parts.setdefault(key, []).append((limit, _gate_part(pat, end)))
+    return FirstGates(parts), wild
 
 
-def _furn_tiers(furn_search: list[tuple[int, str, re.Pattern]]) -> tuple:
-    """``Cues.furn_tiers``: long lines face only the few cues allowed that long (and a shorter scan)."""
-    tiers = []
-    for limit in sorted({m for m, _, _ in furn_search}):
+@dataclass(frozen=True)
+class FurnTier:
+    """The ``furniture.search`` cues allowed on lines up to one length (long lines face only the
+    few cues allowed that long): the anchored ones in one alternation behind their literals'
+    prefilter, the floating ones each with its own prefilter, behind one prefilter of them all
+    (a ":" or a year lets a line past the anchored cues' filter, not past the floating ones')."""
+
+    anchored_gate: Prefilter
+    anchored: re.Pattern
+    floating_gate: Prefilter
+    floating: tuple[tuple[re.Pattern, Prefilter], ...]
+
+    def matches(self, view: str, low: str | None) -> bool:
+        """Some cue of the tier matches the line (``low``: ``line_low(view)``)."""
+        if self.anchored_gate.may_match(low) and self.anchored.match(view):
+            return True
+        return self.floating_gate.may_match(low) and any(flt.may_match(low) and pat.search(view)
+                                                         for pat, flt in self.floating)
+
+
+def _furn_by_len(furn_search: list[tuple[int, str, re.Pattern]]) -> tuple[FurnTier, ...]:
+    """``Cues.furn_by_len``: one ``FurnTier`` per distinct ``max_len``, indexed by line length."""
+    limits = sorted({m for m, _, _ in furn_search})
+    tiers = {}
+    for limit in limits:
         live = [(how, p) for m, how, p in furn_search if m >= limit]
-        anchored = _any_of([p for how, p in live if how == "match"] or [re.compile("(?!)")])
-        tiers.append((limit, anchored, Prefilter.of(p for how, p in live if how == "search")))
-    return tuple(tiers)
+        anchored = [p for how, p in live if how == "match"]
+        floating = [p for how, p in live if how == "search"]
+        tiers[limit] = FurnTier(Prefilter.of(anchored), _any_of(anchored or [re.compile("(?!)")]),
+                                Prefilter.of(floating), tuple((p, Prefilter.of([p])) for p in floating))
+    return tuple(tiers[next(m for m in limits if m >= n)] for n in range(limits[-1] + 1))
+
+
+def _ungated(headers: list[tuple[str, re.Pattern]], date_line: re.Pattern,
+             full: list[re.Pattern]) -> tuple[re.Pattern | None, re.Pattern | None, re.Pattern | None]:
+    """``Cues.ungated``: the header kinds (groups h<k> as in ``header_any``), the date line and
+    the full furniture cues that ``FirstGates`` cannot rule out by a line's first character."""
+    def wild(p: re.Pattern) -> bool:
+        return _pattern_first(p) is None
+
+    heads = [(f"h{k}", p) for k, (_, p) in enumerate(headers) if wild(p)]
+    fulls = [p for p in full if wild(p)]
+    return (_any_of([p for _, p in heads], [n for n, _ in heads]) if heads else None,
+            date_line if wild(date_line) else None,
+            _any_of(fulls) if fulls else None)
 
 
 def _en_byline(cfg: dict, numeric: str, en_date: str) -> EnByline:
@@ -611,8 +664,13 @@ def find_date(text: str, family: str = "") -> str:
 
 
 def _groups(m: re.Match, text: str) -> dict:
-    """Named groups of a match on the view, read from the original text (same offsets)."""
-    return {k: text[m.start(k):m.end(k)].strip() if m.group(k) is not None else "" for k in m.groupdict()}
+    """Named groups of a match on the view, read from the original text (same offsets; a group
+    that did not take part spans (-1, -1))."""
+    out = {}
+    for k in m.re.groupindex:
+        a, b = m.span(k)
+        out[k] = text[a:b].strip() if a >= 0 else ""
+    return out
 
 
 def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict]:
@@ -621,50 +679,62 @@ def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict
     if not view:
         return "blank", {}
     low = line_low(view)
-    if _quiet(view, low):
+    reach = _reach(view, low)
+    if reach == NO_CUE:
         return _excerpt_or_content(view)
     core = _core(view) if len(view) <= 90 else view
-    return _classify_cued(view, family, view if text is None else text, core, low)
+    return _classify_cued(view, family, view if text is None else text, core, low, reach == ANY_CUE)
 
 
-def _quiet(view: str, low: str | None) -> bool:
-    """No cue ``classify`` tries before the excerpt test can match this line: one match of the
-    anchored cues that can start with its first character, one scan for the other cues' literals.
-    Most content lines stop here; the rest (and lines with markdown marks, bars or case-folding
-    strays) go through the cues one by one."""
+# what the cheap test of ``_reach`` leaves possible for a line: no cue before the excerpt test;
+# only the cues that are not anchored on a known first character; any cue
+NO_CUE, UNANCHORED, ANY_CUE = 0, 1, 2
+
+
+def _reach(view: str, low: str | None) -> int:
+    """Which cues ``classify`` tries before the excerpt test may match this line: one match of
+    the anchored cues that can start with its first character, one scan for the other cues'
+    literals. Most content lines stop here (``NO_CUE``); lines with markdown marks, bars or
+    case-folding strays get ``ANY_CUE`` untested."""
     c = cues()
     first, last = view[0], view[-1]
     if (low is None or first in _MD_LEAD or last in _MD_TRAIL or first.isspace() or last.isspace()
             or "|" in view or "｜" in view):
-        return False
-    gate = c.first_gates.get(first_key(first))
-    if gate is not None and gate.match(view):
-        return False
+        return ANY_CUE
     n = len(view)
-    return n >= len(c.floating_by_len) or not c.floating_by_len[n].may_match(low)
+    gate = c.first_gates.get(first, n)
+    if gate is not None and gate.match(view):
+        return ANY_CUE
+    if n >= len(c.floating_by_len) or not c.floating_by_len[n].may_match(low):
+        return NO_CUE
+    return UNANCHORED
 
 
 def _excerpt_or_content(view: str) -> tuple[str, dict]:
-    tail = view[-40:]
-    if _EXCERPT_MARK_RE.search(tail):
+    if _EXCERPT_MARK_RE.search(view, len(view) - 40):  # a mark in the last 40 characters
+        tail = view[-40:]
         for pat in cues().excerpt:
             if pat.search(tail):
                 return "excerpt", {}
     return "content", {}
 
 
-def _classify_cued(view: str, family: str, text: str, core: str, low: str | None) -> tuple[str, dict]:
-    """``classify`` proper: the cues in order, the first that matches decides."""
+def _classify_cued(view: str, family: str, text: str, core: str, low: str | None,
+                   anchored: bool = True) -> tuple[str, dict]:
+    """``classify`` proper: the cues in order, the first that matches decides. ``anchored``
+    False: ``_reach`` found the first-character gate failing on this line (which then has no
+    markdown marks: ``core`` is ``view``), so only the ``Cues.ungated`` parts of the heading,
+    date-line and full-furniture cues can match."""
     c = cues()
-    if len(core) <= HEADER_MAX and (m := c.header_any.fullmatch(core)):
-        kind = next(kind for k, (kind, _) in enumerate(c.headers) if m.group(f"h{k}") is not None)
-        return "header", {"section": kind}
+    header, date, full = (c.header_any, c.date_line, c.full_any) if anchored else c.ungated
+    if header is not None and len(core) <= HEADER_MAX and (m := header.fullmatch(core)):
+        return "header", {"section": c.headers[int(m.lastgroup[1:])][0]}  # group h<k>: headers[k]
     if len(view) <= SHORT_MAX:
-        m = c.date_line.match(view)
+        m = date.match(view) if date is not None else None
         if m:
             return "date", {"date": iso_date(m, family)}
         m = c.byline.match(view)
-        if m and not any(w in m.group("name") for w in c.not_names):
+        if m and not c.not_names.search(m.group("name")):
             return "byline", _groups(m, text)
     if len(view) <= SPEAKER_MAX and c.speaker_gate.may_match(low):
         for pat in c.asker:
@@ -679,7 +749,7 @@ def _classify_cued(view: str, family: str, text: str, core: str, low: str | None
         return "furniture", {}
     if family == "en" and len(view) <= c.en_byline.max_chars and en_bylines(view, text, low):
         return "furniture", {}
-    if len(view) <= FULL_MAX and (c.full_any.fullmatch(core) or core != view and c.full_any.fullmatch(view)):
+    if full is not None and len(view) <= FULL_MAX and (full.fullmatch(core) or core != view and full.fullmatch(view)):
         return "furniture", {}
     if _furniture_cue(view, low):
         return "furniture", {}
@@ -691,15 +761,9 @@ def _classify_cued(view: str, family: str, text: str, core: str, low: str | None
 
 
 def _furniture_cue(view: str, low: str | None) -> bool:
-    """A ``furniture.search`` cue (within its ``max_len``) matches the line; the gate (one anchored
-    match, one literal scan) clears most lines without running the cues one by one."""
-    c = cues()
-    tier = next((t for t in c.furn_tiers if len(view) <= t[0]), None)
-    if tier is None or not (tier[1].match(view) or tier[2].may_match(low)):
-        return False
-    return any(len(view) <= max_len
-               and (pat.match(view) if how == "match" else flt.may_match(low) and pat.search(view))
-               for (max_len, how, pat), flt in zip(c.furn_search, c.furn_filters))
+    """A ``furniture.search`` cue (within its ``max_len``) matches the line."""
+    by_len = cues().furn_by_len
+    return len(view) < len(by_len) and by_len[len(view)].matches(view, low)
 
 
 _CLAUSE_RE = re.compile(r"[，,。；;]")
@@ -716,22 +780,24 @@ def _is_meta_line(view: str) -> bool:
         for p in parts)
 
 
-def split_lines(text: str, view: str) -> list[Line]:
+def split_lines(text: str, view: str, kinded: bool = False) -> list[Line]:
     """Lines with the span of their stripped content (offsets into ``text``); blank lines come
-    already kinded "blank"."""
+    already kinded "blank", the others too when ``kinded`` (``classify`` in the same pass)."""
     out: list[Line] = []
     pos = 0
     for i, raw in enumerate(text.split("\n")):
         stripped = raw.strip()
-        n = len(raw)
+        end = pos + len(raw)
         if stripped:
             s = pos + raw.find(stripped[0])  # the first non-space character
             e = s + len(stripped)
             v = view[s:e]
-            out.append(Line(i, s, e, stripped, v, "en" if v.isascii() or not _HAN_RE.search(v) else "zh"))
+            family = "en" if v.isascii() or not _HAN_RE.search(v) else "zh"
+            kind, info = classify(v, family, stripped) if kinded else ("content", {})
+            out.append(Line(i, s, e, stripped, v, family, kind, "body", info))
         else:
-            out.append(Line(i, pos + n, pos + n, "", "", "en", "blank"))
-        pos += n + 1
+            out.append(Line(i, end, end, "", "", "en", "blank", "body", {}))
+        pos = end + 1
     return out
 
 
@@ -1031,6 +1097,19 @@ def _runs(lines: list[Line], ok) -> list[tuple[int, int]]:
     return runs
 
 
+def _gaps(lines: list[Line], spans: list[Span]) -> list[tuple[int, int]]:
+    """(first, last) non-blank line of each stretch that no span (sorted by first line) covers
+    and that holds any: the furniture runs around the documents (only the gaps are scanned)."""
+    out: list[tuple[int, int]] = []
+    start = 0  # first line not covered by the spans seen so far
+    for first, after in [(s.first, s.last + 1) for s in spans] + [(len(lines), len(lines))]:
+        filled = [i for i in range(start, first) if lines[i].kind != "blank"]
+        if filled:
+            out.append((filled[0], filled[-1]))
+        start = max(start, after)
+    return out
+
+
 def segment(text: str, article: str, view: str | None = None, default_lang: str = "zh-Hans",
             page_title: str = "", page_published: str = "", page_site: str = "",
             profile: ScriptProfile | None = None,
@@ -1039,10 +1118,7 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
     (``title``, ``published``, ``site``) and ``meta``, the page's metadata-line spans (exactly
     ``meta_line_spans(text, view)``, read off the same classification instead of a second pass)."""
     view = simplified_view(text) if view is None else view
-    lines = split_lines(text, view)
-    for ln in lines:
-        if ln.view:
-            ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
+    lines = split_lines(text, view, kinded=True)
     meta = _meta_of_lines(lines)  # before the structural rules below re-kind any line
     _head_crumb(lines)
     _force_furniture(lines, furniture_spans or [])
@@ -1121,9 +1197,7 @@ def segment(text: str, article: str, view: str | None = None, default_lang: str 
             later[0].author, later[0].credentials = pending_author.author, pending_author.credentials
     spans += main_spans
     spans.sort(key=lambda s: s.first)
-    content_lines = {i for s in spans for i in range(s.first, s.last + 1)}
-    furn = _runs(lines, lambda ln: ln.i not in content_lines)
-    spans += [Span(f, l, "furniture") for f, l in furn]
+    spans += [Span(f, l, "furniture") for f, l in _gaps(lines, spans)]
     spans.sort(key=lambda s: s.first)
 
     profile = profile or ScriptProfile(text)
@@ -1146,11 +1220,7 @@ def meta_line_spans(text: str, view: str | None = None) -> list[tuple[int, int, 
     answer); the extractor can skip these spans so that "20~29 year old", "三甲" or an ask date are
     never read as claims."""
     view = simplified_view(text) if view is None else view
-    lines = split_lines(text, view)
-    for ln in lines:
-        if ln.view:
-            ln.kind = classify(ln.view, ln.family, ln.text)[0]
-    return _meta_of_lines(lines)
+    return _meta_of_lines(split_lines(text, view, kinded=True))
 
 
 def _meta_of_lines(lines: list[Line]) -> list[tuple[int, int, str]]:
@@ -1299,7 +1369,7 @@ def zh_bylines(view: str, text: str | None = None) -> list[dict]:
         for m in pat.finditer(view):
             g = _groups(m, text)
             label = m.groupdict().get("label") or ""
-            if not label and any(w in (m.group("author") or "") for w in c.not_names):
+            if not label and c.not_names.search(m.group("author") or ""):
                 continue
             aff = m.groupdict().get("aff") or m.groupdict().get("aff2")
             if aff:  # "（北京协和医院心内科主任医师）": the run's own parts
@@ -1320,10 +1390,12 @@ def zh_bylines(view: str, text: str | None = None) -> list[dict]:
 
 def _site(lines: list[Line]) -> str:
     c = cues()
-    for pat in c.site:
-        for ln in lines:
-            if ln.kind not in ("furniture", "header"):
-                continue
+    candidates = [ln for ln in lines if ln.kind == "furniture" or ln.kind == "header"]
+    low = line_low("\n".join(ln.view for ln in candidates))
+    for pat, gate in zip(c.site, c.site_gates):  # pattern by pattern: the first that finds a site wins
+        if not gate.may_match(low):
+            continue  # none of its literals on any candidate line
+        for ln in candidates:
             m = pat.search(ln.view)
             if m and m.group("site") and m.group("site").strip().lower() not in c.site_stopwords:
                 return ln.text[m.start("site"):m.end("site")].strip()
