@@ -87,3 +87,14 @@ def test_extract_cli_names_a_bad_file_and_still_writes_the_good_ones(tmp_path):
     assert "empty.txt" in res.output and "Traceback" not in res.output
     df = pd.read_csv(out, keep_default_na=False)
     assert (df["article"] == "good.txt").any()
+
+
+def test_claims_frame_types_its_columns_whether_or_not_there_are_rows():
+    arts, _ = ingest.ingest_paths([sorted((Path(__file__).parents[1] / "articles").iterdir())[0]])
+    full = extract.extract_claims(arts)
+    empty = extract.claims_frame([])
+    assert len(full) >= 1 and len(empty) == 0
+    assert list(full.columns) == list(empty.columns) == extract.CLAIM_COLUMNS
+    assert full.dtypes.equals(empty.dtypes)  # strings stay object, numbers and flags typed
+    assert str(empty.dtypes["quote"]) == "object" and str(empty.dtypes["start"]) == "int64"
+    assert str(empty.dtypes["cue_start"]) == "Int64" and str(empty.dtypes["hedged"]) == "bool"

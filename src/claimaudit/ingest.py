@@ -388,14 +388,12 @@ def _renamed(art: Article, name: str) -> Article:
 # tables
 def documents_frame(articles: Iterable[Article]) -> pd.DataFrame:
     """One row per document, ordered by article name then start offset."""
-    rows = []
-    for art in sorted(articles, key=lambda a: a.name):
-        for d in sorted(art.documents, key=lambda d: d.start):
-            rows.append({"article": d.article, "doc_id": d.doc_id, "role": d.role, "lang": d.lang,
-                         "start": d.start, "end": d.end, "title": d.title, "author": d.author,
-                         "credentials": d.credentials, "published": d.published, "site": d.site,
-                         "chars": d.end - d.start})
-    return pd.DataFrame(rows, columns=DOC_COLUMNS).astype({"start": "int64", "end": "int64", "chars": "int64"})
+    rows = [(d.article, d.doc_id, d.role, d.lang, d.start, d.end, d.title, d.author, d.credentials,
+             d.published, d.site, d.end - d.start)  # in DOC_COLUMNS order (tuples: 166 k rows at 10 k pages)
+            for art in sorted(articles, key=lambda a: a.name)
+            for d in sorted(art.documents, key=lambda d: d.start)]
+    return pd.DataFrame.from_records(rows, columns=DOC_COLUMNS).astype(
+        {"start": "int64", "end": "int64", "chars": "int64"})
 
 
 def articles_frame(articles: Iterable[Article]) -> pd.DataFrame:
