@@ -1,5 +1,5 @@
 """The cue-matching speed-ups must not change a single hit: shared English look-behind, the
-grouped prefilter, literal prefilters, trie alternations, memoised finds, page-wide reply markers
+grouped prefilter, literal prefilters (``literals`` has their own tests), trie word lists, memoised finds, page-wide reply markers
 and compiled kinds rules are checked against the plain forms."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimaudit import cues, ingest
+from claimaudit import cues, ingest, literals
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "articles").glob("*.txt")) + sorted((ROOT / "tests" / "heldout" / "articles").glob("*.txt"))
@@ -133,7 +133,7 @@ def test_literal_prefilter_never_rules_out_a_hit(fam):
     assert all(g is not None for g in groups[:2])
     checked = 0
     for pat in _all_patterns(fam):
-        pre = cues.prefilter((pat,))
+        pre = literals.prefilter((pat,))
         if pre is None:
             continue
         for t in texts:
@@ -158,41 +158,6 @@ def test_group_helpers_agree_with_the_plain_class_searches(fam):
                 assert cues._group_hits(t, fam, key, a, b) == plain
                 assert cues.group_may_match(t, fam, key, a, b) == bool(
                     cues._group_pattern(fam, key).search(cues.view(t, fam), a, b))
-
-
-def test_required_literals_spell_out_short_fixed_runs():
-    def lits(p, flags=0):
-        got = cues.required_literals(cues._sre_p.parse(p, flags), bool(flags & re.I))
-        return None if got is None else {t for t, _ in got}
-
-    assert lits("我(们)?(建议|认为)") == {"我建议", "我们建议", "我认为", "我们认为"}
-    assert lits("常(?=[有会])") == {"常"}  # look-arounds consume nothing
-    assert lits("[^，]{0,8}指南") == {"指南"}
-    assert lits(r"\d+") is None
-    assert lits("(a|b)?") is None  # may match the empty string
-    assert lits("(?:studies|study) show", re.I) == {"studies show", "study show"}
-
-
-def test_prefilter_folds_case_only_for_ascii_spans():
-    pre = cues.prefilter((re.compile(r"(?<![\w-])(?:some)(?![\w-])", re.I),))
-    assert pre.may_match("SOME people") and not pre.may_match("many people")
-    assert re.search("some", "ſome", re.I)  # why non-ASCII text is never ruled out
-    assert pre.may_match("ſome people")
-
-
-def test_trie_alternation_finds_what_the_plain_alternation_finds():
-    import random
-
-    rnd = random.Random(1)
-    words = ["an", "and", "a", "about", "ab", "研究", "研究发现", "临床", "b+c", "x.y"]
-    tr = re.compile(cues._trie(words))
-    plain = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
-    lit = cues._literal_regex(words)
-    alphabet = "anbdoutxy.+c研究发现临床 "
-    for _ in range(3000):
-        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
-        assert [m.span() for m in tr.finditer(s)] == [m.span() for m in plain.finditer(s)], s
-        assert (lit.search(s) is not None) == any(w in s for w in words), s
 
 
 def test_word_tries_match_the_plain_alternations():

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
+from .literals import trie
 
 GROUP_TABLE_COLUMNS = [
     "group_id", "subject", "measure", "unit", "unit_family", "verdict", "n_claims", "n_compared",
@@ -114,34 +115,6 @@ def lexicon() -> Lexicon:
         measures={k: _concept(k, v) for k, v in sorted(raw["measures"].items())})
 
 
-def _trie_pattern(terms: Iterable[str], after_first: str = "") -> str:
-    """One regex for a set of literal terms, factored as a character trie.
-
-    At any position it matches what the plain alternation sorted longest-first matches (the
-    longest term there, and on backtracking the next shorter one), but it tests one branch per
-    character instead of every term, and its first-character set lets the engine skip ahead.
-    ``after_first`` goes right after each term's first character (a look-behind placed there
-    keeps that skip-ahead, which a leading look-behind defeats).
-    """
-    trie: dict = {}
-    for term in terms:
-        node = trie
-        for ch in term:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a term ends here
-
-    def emit(node: dict, tail: str = "") -> str:
-        alts = [re.escape(ch) + tail + emit(sub) for ch, sub in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if "" not in node:
-            return body
-        return (body if len(alts) > 1 else "(?:" + body + ")") + "?"  # greedy: longer terms first
-
-    return emit(trie, after_first)
-
-
 class _TermIndex:
     """One trie regex per language family, mapping term → concept ids.
 
@@ -164,10 +137,10 @@ class _TermIndex:
             if not terms:
                 self.rx[fam] = re.compile(r"(?!x)x")
             elif fam == "en":
-                alt = _trie_pattern(terms, after_first=r"(?<![a-z0-9].)")
+                alt = trie(terms, after_first=r"(?<![a-z0-9].)")
                 self.rx[fam] = re.compile(rf"{alt}(?:s|es)?(?![a-z0-9])")
             else:
-                self.rx[fam] = re.compile(_trie_pattern(terms))
+                self.rx[fam] = re.compile(trie(terms))
 
         # per family: term → concept ids, and the (regex, term map) pairs a text of the family is
         # searched with (Chinese text may quote English terms)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from . import textnorm
+from .literals import Prefilter, prefilter, trie
 from .config import load_yaml
 
 EVIDENCE_CUES = ("systematic_review", "guideline", "rct", "observational_study", "clinical_study",
@@ -133,200 +134,7 @@ def has_hit(text: str, fam: str, key: str, a: int, b: int, sub: str | None = Non
     return any(m.end() > m.start() for m in pat.finditer(view(text, fam), a, b))
 
 
-# --- literal prefilters ----------------------------------------------------------------------
-try:  # the regex parser (Python 3.11+ names; the older ones are deprecated aliases)
-    from re import _constants as _sre_c, _parser as _sre_p
-except ImportError:  # pragma: no cover
-    import sre_constants as _sre_c  # type: ignore[no-redef]
-    import sre_parse as _sre_p  # type: ignore[no-redef]
-
-_REPEATS = tuple(getattr(_sre_c, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-                 if hasattr(_sre_c, n))
-Literals = frozenset  # of (text, matched case-insensitively) pairs
-
-
-def _selectivity(lits: Literals) -> float:
-    """How rarely one of the literals occurs, by the odds of a random string: each character
-    more divides them (by 8, a rough figure for text), each literal more adds its own."""
-    return -sum(8.0 ** -len(t) for t, _ in lits)
-
-
-def required_literals(items: Iterable, icase: bool) -> Literals | None:
-    """Literals one of which every match of the parsed regex sequence ``items`` contains (the
-    most selective of its mandatory parts); None when no such set is known.
-
-    A run of fixed elements is spelled out whole while it has few strings: ``我(们)?(建议|认为)``
-    requires one of 我建议, 我们建议, 我认为, 我们认为, far rarer than a bare 建议. Look-arounds
-    consume nothing, so they neither break a run nor add to it."""
-    best: Literals | None = None
-    run: frozenset[str] = frozenset(("",))  # the strings the current run of fixed elements matches
-
-    def consider(lits: Literals | None) -> None:
-        nonlocal best
-        if lits and (best is None or _selectivity(lits) > _selectivity(best)):
-            best = lits
-
-    def close_run() -> None:
-        if "" not in run:
-            consider(frozenset((t, icase) for t in run))
-
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        strings = _strings(op, av)
-        if strings is not None and len(run) * len(strings) <= _MAX_STRINGS:
-            run = frozenset(a + b for a in run for b in strings)
-            continue
-        close_run()
-        if strings is not None:
-            run = strings
-        else:
-            consider(_required_part(op, av, icase))
-            run = frozenset(("",))
-    close_run()
-    return best
-
-
-_ZERO_WIDTH = (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT)
-_MAX_STRINGS = 16  # a run of fixed elements is spelled out while it matches at most this many strings
-
-
-def _strings(op: Any, av: Any) -> frozenset[str] | None:
-    """Every string one parsed element matches, when they are few and fixed: a character, a
-    set of characters, or a group, alternation or optional element made of such. None
-    otherwise, and for a group that switches case-insensitivity (``_required_part`` has it)."""
-    if op is _sre_c.LITERAL:
-        return frozenset((chr(av),))
-    if op is _sre_c.IN and av and all(o is _sre_c.LITERAL for o, _ in av):
-        return frozenset(chr(v) for _, v in av)
-    if op is _sre_c.SUBPATTERN:
-        _, add_flags, del_flags, sub = av
-        return None if (add_flags | del_flags) & re.IGNORECASE else _sequence_strings(sub)
-    if op is _sre_c.BRANCH:
-        alts = [_sequence_strings(sub) for sub in av[1]]
-        if any(x is None for x in alts):
-            return None
-        out = frozenset().union(*alts)  # type: ignore[arg-type]
-        return out if len(out) <= _MAX_STRINGS else None
-    if op in _REPEATS and av[0] in (0, 1) and av[1] == 1:  # x? or x{1}
-        got = _sequence_strings(av[2])
-        return None if got is None else (got | {""} if av[0] == 0 else got)
-    return None
-
-
-def _sequence_strings(items: Iterable) -> frozenset[str] | None:
-    """``_strings`` of a parsed sequence: the product of its elements' strings."""
-    out = frozenset(("",))
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        got = _strings(op, av)
-        if got is None or len(out) * len(got) > _MAX_STRINGS:
-            return None
-        out = frozenset(a + b for a in out for b in got)
-    return out
-
-
-def _required_part(op: Any, av: Any, icase: bool) -> Literals | None:
-    """``required_literals`` of one parsed element (group, alternation, repeat, character set);
-    None for anything that may match without consuming one of a known set of literals."""
-    if op is _sre_c.SUBPATTERN:
-        _, add_flags, del_flags, sub = av
-        return required_literals(sub, (icase or bool(add_flags & re.IGNORECASE))
-                                 and not del_flags & re.IGNORECASE)
-    if op is getattr(_sre_c, "ATOMIC_GROUP", None):
-        return required_literals(av, icase)
-    if op is _sre_c.BRANCH:
-        alts = [required_literals(sub, icase) for sub in av[1]]
-        return None if any(x is None for x in alts) else frozenset().union(*alts)
-    if op in _REPEATS:
-        lo, _, sub = av
-        return required_literals(sub, icase) if lo >= 1 else None
-    if op is _sre_c.IN and av and all(o is _sre_c.LITERAL for o, _ in av):
-        return frozenset((chr(v), icase) for _, v in av)
-    return None
-
-
-@dataclass(frozen=True)
-class Prefilter:
-    """Literals one of which every match of some phrase lists contains: testing for those is
-    several times cheaper than the phrase regexes, so a span without any is ruled out cheaply."""
-
-    cased: re.Pattern | None  # the literals matched as written (``_literal_regex``)
-    folded: re.Pattern | None  # lowercased literals of case-insensitive phrases (all ASCII)
-
-    def may_match(self, s: str, lowered: str | None = None) -> bool:
-        """False only when no phrase of the lists can match inside ``s``. ``lowered``:
-        ``s.lower()`` when the caller has it. The lowercase test is exact for an ASCII ``s``
-        only (case-insensitive matching also pairs ASCII letters with ſ, ı, K, İ), so other
-        text is never ruled out by a case-insensitive literal."""
-        if self.cased is not None and self.cased.search(s) is not None:
-            return True
-        if self.folded is None:
-            return False
-        if not s.isascii():
-            return True
-        return self.folded.search(s.lower() if lowered is None else lowered) is not None
-
-
-def _minimal(literals: Iterable[str]) -> list[str]:
-    """The literals minus those containing another one (which add no occurrence)."""
-    out: list[str] = []
-    for t in sorted(set(literals), key=lambda t: (len(t), t)):
-        if not any(o in t for o in out):
-            out.append(t)
-    return out
-
-
-def _literal_regex(literals: Iterable[str]) -> re.Pattern | None:
-    """A regex finding where any of the literals occurs (``_trie``). Literals containing
-    another are dropped (``_minimal``): they add no occurrence."""
-    lits = _minimal(literals)
-    return re.compile(_trie(lits)) if lits else None
-
-
-def _trie(words: Iterable[str]) -> str:
-    """An alternation of plain words written as a trie (历史|历程 → 历(?:史|程)): at each position
-    the engine tries one branch per distinct next character instead of every word, which
-    matters for Latin text, where nearly every position starts some word. A word that is a
-    prefix of another ends in an optional group (an|and → an(?:d)?), so at a given position
-    the trie prefers the longest word where the plain alternation prefers the first listed:
-    callers use it only where that cannot change a match (any occurrence will do, or only a
-    whole word can match)."""
-    tree: dict[str, dict] = {}
-    for w in words:
-        node = tree
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a word ends here
-
-    def body(node: dict) -> str:
-        alts = [re.escape(ch) + body(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        group = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{group})?" if "" in node else group
-
-    return body(tree)
-
-
-@lru_cache(maxsize=None)
-def prefilter(patterns: tuple[re.Pattern, ...]) -> Prefilter | None:
-    """The ``Prefilter`` of compiled phrase lists; None when one of them has no known literals
-    or a case-insensitive literal is not ASCII (then nothing can be ruled out)."""
-    lits: set[tuple[str, bool]] = set()
-    for pat in patterns:
-        got = required_literals(_sre_p.parse(pat.pattern, pat.flags),
-                                bool(pat.flags & re.IGNORECASE))
-        if got is None:
-            return None
-        lits |= got
-    folded = [t.lower() for t, icase in lits if icase]
-    if not all(t.isascii() for t in folded):
-        return None
-    return Prefilter(_literal_regex(t for t, icase in lits if not icase), _literal_regex(folded))
-
-
+# --- literal prefilters (``literals``) --------------------------------------------------------
 @lru_cache(maxsize=None)
 def list_prefilter(fam: str, key: str, sub: str | None = None) -> Prefilter | None:
     """The ``Prefilter`` of one phrase list (``key`` or ``key.sub``) of the cue file."""
@@ -810,8 +618,8 @@ _EN_FILLER_WORDS = ("the", "a", "an", "of", "for", "to", "in", "on", "at", "by",
                     "you", "your", "it", "is", "are", "was", "were", "be", "have", "has", "been")
 # Only a whole word can match between the two \b, so the tries find exactly the words a plain
 # alternation would (and several times faster: one branch per letter instead of one per word).
-_EN_VERB = re.compile(rf"\b(?:{_trie(_EN_VERB_WORDS)})\b", re.IGNORECASE)
-_EN_FILLER = re.compile(rf"\b(?:{_trie(_EN_FILLER_WORDS)})\b", re.IGNORECASE)
+_EN_VERB = re.compile(rf"\b(?:{trie(_EN_VERB_WORDS)})\b", re.IGNORECASE)
+_EN_FILLER = re.compile(rf"\b(?:{trie(_EN_FILLER_WORDS)})\b", re.IGNORECASE)
 _COLON = re.compile(r"[:：]")
 _EN_CLAUSE_BREAK = re.compile(r"[,;:]")
 _ZH_TITLE_BREAK = re.compile(r"[\s，,。？?！!：:|｜_-]")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import cues, textnorm
 from .cues import Hit, family
+from .literals import Prefilter, prefilter
 from .config import load_yaml
 
 GRADE_COLUMNS = ["grade", "grade_trace", "rubric_version", "flags", "citation"]
@@ -49,202 +50,33 @@ def _rank(g: str) -> int:
 
 # --- literal prefilters ---------------------------------------------------------------------------
 # Grading and the checklist search many spans for phrases, and nearly all of those searches find
-# nothing. Every match of a phrase list contains one of a set of fixed literals ("disclaimer",
-# "side effect", "10.", 《), found by reading the regex's parse tree. One alternation of those
-# literals is a fast scan (the regex engine skips ahead on their first characters, which a phrase
-# list with look-behinds or optional prefixes prevents), so a span is first searched for the
-# literals and only a span holding one is searched for the phrases. Only a "no" is trusted:
-# results are exactly those of the full searches.
-try:  # the regex parser (Python 3.11+ names; the older ones are deprecated aliases)
-    from re import _constants as _sre_c, _parser as _sre_p
-except ImportError:  # pragma: no cover
-    import sre_constants as _sre_c  # type: ignore[no-redef]
-    import sre_parse as _sre_p  # type: ignore[no-redef]
-
-_REPEATS = tuple(getattr(_sre_c, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-                 if hasattr(_sre_c, n))
-Literals = frozenset  # of (text, case-insensitive) pairs
-
-
-def _selectivity(lits: Literals) -> tuple[int, int]:
-    """Longer literals, then fewer of them, rule out more text."""
-    return min(len(t) for t, _ in lits), -len(lits)
-
-
-def _required(items: Iterable, icase: bool) -> Literals | None:
-    """Literals one of which every match of the parsed regex sequence ``items`` contains (the
-    most selective of its mandatory parts); None when no such set is known."""
-    best: Literals | None = None
-    run: list[str] = []
-
-    def consider(lits: Literals | None) -> None:
-        nonlocal best
-        if lits and (best is None or _selectivity(lits) > _selectivity(best)):
-            best = lits
-
-    for op, av in items:
-        if op is _sre_c.LITERAL:  # consecutive literals match consecutive characters
-            run.append(chr(av))
-            continue
-        if run:
-            consider(frozenset({("".join(run), icase)}))
-            run = []
-        consider(_required_part(op, av, icase))
-    if run:
-        consider(frozenset({("".join(run), icase)}))
-    return best
-
-
-def _required_part(op: Any, av: Any, icase: bool) -> Literals | None:
-    """``_required`` of one parsed element (a group, alternation, repeat or character set);
-    None for anything that may match without consuming one of a known set of literals."""
-    if op is _sre_c.SUBPATTERN:
-        _, add_flags, _, sub = av
-        return _required(sub, icase or bool(add_flags & re.IGNORECASE))
-    if op is getattr(_sre_c, "ATOMIC_GROUP", None):
-        return _required(av, icase)
-    if op is _sre_c.BRANCH:
-        alts = [_required(sub, icase) for sub in av[1]]
-        return None if any(x is None for x in alts) else frozenset().union(*alts)
-    if op in _REPEATS:
-        lo, _, sub = av
-        return _required(sub, icase) if lo >= 1 else None
-    if op is _sre_c.IN and av and all(o is _sre_c.LITERAL for o, _ in av):
-        return frozenset((chr(v), icase) for _, v in av)
-    return None
+# nothing: each span is first tested for the phrase lists' literals (``literals.Prefilter``).
 
 
 @lru_cache(maxsize=None)
-def _literals(patterns: tuple[re.Pattern, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(case-sensitive literals, lowercased case-insensitive literals) one of which every match
-    of any of the compiled phrase lists contains; None when one list has no known literals or a
-    case-insensitive literal is not ASCII (see ``_folded``): then nothing can be ruled out."""
-    lits: set[tuple[str, bool]] = set()
-    for pat in patterns:
-        try:
-            got = _required(_sre_p.parse(pat.pattern, pat.flags), bool(pat.flags & re.IGNORECASE))
-        except Exception:  # pragma: no cover - an unexpected parse tree: no prefilter
-            return None
-        if got is None:
-            return None
-        lits |= got
-    folded = sorted({t.lower() for t, icase in lits if icase})
-    if not all(t.isascii() for t in folded):
-        return None
-    return tuple(sorted({t for t, icase in lits if not icase})), tuple(folded)
-
-
-_LONG_SPAN = 256  # characters; see _LiteralFilter.may_occur
-
-
-@dataclass(frozen=True)
-class _LiteralFilter:
-    """The literals one of which every match of some phrase lists contains (``_literals``).
-
-    ``exact``: alternation of the case-sensitive literals, searched in the view; ``folded``: the
-    lowercased case-insensitive literals, searched in the lowercased view (``_folded``), and
-    ``folded_rx`` their alternation. Searched case-sensitively because an IGNORECASE
-    alternation of letters keeps the regex engine from skipping ahead.
-    """
-
-    exact: re.Pattern | None
-    folded: tuple[str, ...]
-    folded_rx: re.Pattern | None
-
-    @classmethod
-    def of(cls, patterns: tuple[re.Pattern, ...]) -> _LiteralFilter | None:
-        """The filter of the compiled phrase lists ``patterns``; None when nothing can be
-        ruled out."""
-        lits = _literals(patterns)
-        if lits is None:
-            return None
-        exact, folded = lits
-        return cls(_alternation(exact), folded, _alternation(folded))
-
-    def may_occur(self, view: str, a: int, b: int) -> bool:
-        """False only when none of the literals lies wholly inside [a, b) of ``view``.
-
-        Lowercase (English) literals start with common letters, so their alternation tests
-        nearly every character; over a long span (a document, a page) one fast substring
-        search per literal is quicker, over a sentence the single alternation is."""
-        if self.exact is not None and self.exact.search(view, a, b) is not None:
-            return True
-        if self.folded_rx is None:
-            return False
-        low = _folded(view[a:b])
-        if low is None:
-            return True
-        if b - a < _LONG_SPAN:
-            return self.folded_rx.search(low) is not None
-        return any(lit in low for lit in self.folded)
-
-
-def _alternation(lits: tuple[str, ...]) -> re.Pattern | None:
-    """One case-sensitive regex finding any of ``lits`` (None for none), factored as a trie
-    (``ab|ac`` → ``a(?:b|c)``): the engine then tries one branch per character instead of
-    every literal starting with it."""
-    if not lits:
-        return None
-    trie: dict = {}
-    for lit in lits:
-        node = trie
-        for ch in lit:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a literal ends here
-    return re.compile(_trie_regex(trie))
-
-
-def _trie_regex(node: dict) -> str:
-    """The regex of a trie node: any path to a literal's end. A node where a literal ends
-    matches there (the longer literals through it add nothing to "does one occur")."""
-    if "" in node:
-        return ""
-    alts = [re.escape(ch) + _trie_regex(sub) for ch, sub in sorted(node.items())]
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-
-@lru_cache(maxsize=None)
-def _phrase_filter(fam: str, key: str, sub: str | None = None) -> _LiteralFilter | None:
-    """``_LiteralFilter`` of the phrase list ``key`` (``key.sub``) of a language family (cached
+def _phrase_filter(fam: str, key: str, sub: str | None = None) -> Prefilter | None:
+    """``Prefilter`` of the phrase list ``key`` (``key.sub``) of a language family (cached
     by name: hashing a compiled pattern hashes its whole code)."""
     pat = cues.pattern(fam, key, sub)
-    return None if pat is None else _LiteralFilter.of((pat,))
+    return None if pat is None else prefilter((pat,))
 
 
 @lru_cache(maxsize=None)
-def _citations_filter(fam: str) -> _LiteralFilter | None:
-    """``_LiteralFilter`` of all citation classes of a language family at once."""
-    return _LiteralFilter.of(_citation_patterns(fam))
+def _citations_filter(fam: str) -> Prefilter | None:
+    """``Prefilter`` of all citation classes of a language family at once."""
+    return prefilter(_citation_patterns(fam))
 
 
 _SENTENCE_LISTS = ("named_source", "sensational")  # searched in every claim's sentence
 
 
 @lru_cache(maxsize=None)
-def _sentence_filter(fam: str) -> _LiteralFilter | None:
-    """``_LiteralFilter`` of the citation classes and ``_SENTENCE_LISTS`` together."""
+def _sentence_filter(fam: str) -> Prefilter | None:
+    """``Prefilter`` of the citation classes and ``_SENTENCE_LISTS`` together."""
     pats = tuple(cues.pattern(fam, key) for key in _SENTENCE_LISTS)
     if any(p is None for p in pats):
         return None
-    return _LiteralFilter.of(_citation_patterns(fam) + pats)
-
-
-def _folded(s: str) -> str | None:
-    """``s`` lowercased, when a case-insensitive ASCII literal matches ``s`` exactly where its
-    lowercase occurs in the result; else None.
-
-    Case-insensitive matching equates a non-ASCII character with an ASCII letter only when the
-    character's lowercase or uppercase is that letter (the Kelvin sign, ſ, ı, İ); such a
-    character adds ASCII to ``s.lower()`` or ``s.upper()``, and then ``s`` is not folded.
-    """
-    low = s.lower()
-    if s.isascii():
-        return low
-    n = len(s.encode("ascii", "ignore"))
-    if len(low) != len(s) or len(low.encode("ascii", "ignore")) != n \
-            or len(s.upper().encode("ascii", "ignore")) != n:
-        return None
-    return low
+    return prefilter(_citation_patterns(fam) + pats)
 
 
 @lru_cache(maxsize=None)
@@ -277,7 +109,7 @@ class _Page:
             self._views[fam] = cues.view(self.text, fam)
         return self._views[fam]
 
-    def may_match(self, lits: _LiteralFilter | None, fam: str, a: int, b: int) -> bool:
+    def may_match(self, lits: Prefilter | None, fam: str, a: int, b: int) -> bool:
         """False only when phrase lists of ``fam`` with the literals ``lits`` cannot match in
         [a, b): a match lies inside the span, and so does the literal it contains."""
         return lits is None or lits.may_occur(self.view(fam), a, b)

@@ -28,10 +28,11 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from re import _constants as _sre, _parser as _sre_parse  # the cue regexes' parse trees (prefilters)
+from re import _constants as _sre  # the cue regexes' parse trees (first-character gates)
 
 
 from .config import load_yaml
+from .literals import literal_regex, minimal, parse, pattern_literals
 from .model import Document
 from .textnorm import ScriptProfile, ascii_case_strays, simplified_view
 
@@ -53,7 +54,7 @@ class Cues:
     full_any: re.Pattern  # furn_full of both languages in one alternation
     furn_by_len: tuple[FurnTier, ...]  # [n]: the furniture.search cues for a line of n characters
     site: tuple[re.Pattern, ...]
-    site_gates: tuple[Prefilter, ...]  # site[k]'s literal prefilter
+    site_gates: tuple[LineFilter, ...]  # site[k]'s literal prefilter
     site_stopwords: frozenset[str]
     zh_bylines: tuple[re.Pattern, ...]  # header bylines of Chinese pages (groups label author title hospital dept)
     zh_reviewer: re.Pattern  # the reviewer labels (a full match on the `label` group)
@@ -69,7 +70,7 @@ class Cues:
     reply: tuple[re.Pattern, ...]
     asker: tuple[re.Pattern, ...]
     asker_inline: re.Pattern
-    speaker_gate: Prefilter  # literal words of the asker and reply cues
+    speaker_gate: LineFilter  # literal words of the asker and reply cues
     # the cheap test of ``_reach``: per first character and length of a line, the anchored cues that
     # can start with it and are tried that long, in one alternation (names dropped); per line-length
     # limit a prefilter of the other cues
@@ -78,7 +79,7 @@ class Cues:
     # (header_any, date_line, full_any) cut down to their cues that may start with almost anything
     # (None: no such cue): all of them that can still match once the line's first-character gate failed
     ungated: tuple[re.Pattern | None, re.Pattern | None, re.Pattern | None]
-    floating_by_len: tuple[Prefilter, ...]  # [n]: the prefilter for a line of n characters
+    floating_by_len: tuple[LineFilter, ...]  # [n]: the prefilter for a line of n characters
     signoff: re.Pattern
     excerpt: tuple[re.Pattern, ...]
     title_max: dict[str, int]
@@ -108,74 +109,10 @@ def _any_of(patterns: list[re.Pattern], names: list[str] | None = None) -> re.Pa
 
 
 # --------------------------------------------------------------------------------------------
-# literal prefilters: most lines hit no cue, and one scan for the cues' literal words proves it
-# far faster than running each cue regex (several of them try every position of the line)
-_NEEDLE_CAP = 32  # most strings a literal product may expand to
+# line gates: most lines hit no cue, and one scan for the cues' literal words (``LineFilter``)
+# or a look at the line's first character (``FirstGates``) proves it far faster than running
+# each cue regex (several of them try every position of the line)
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
-
-
-def _product(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    if a is None or b is None or len(a) * len(b) > _NEEDLE_CAP:
-        return None
-    return {x + y for x in a for y in b}
-
-
-def _exact(items) -> set[str] | None:
-    """The few strings a parsed sequence matches exactly ("ab(c|d)" -> {abc, abd}), else None."""
-    out: set[str] | None = {""}
-    for op, av in items:
-        out = _product(out, _exact_item(op, av))
-    return out
-
-
-def _exact_item(op, av) -> set[str] | None:
-    if op is _sre.LITERAL:
-        return {chr(av)}
-    if op is _sre.IN and len(av) <= 4 and all(o is _sre.LITERAL for o, _ in av):
-        return {chr(a) for _, a in av}  # [:：]
-    if op is _sre.SUBPATTERN or op is _sre.ATOMIC_GROUP:
-        return _exact(av[3] if op is _sre.SUBPATTERN else av)
-    if op is _sre.BRANCH:
-        alts = [_exact(alt) for alt in av[1]]
-        return None if None in alts else set().union(*alts)
-    if op in _REPEATS and av[0] == av[1]:
-        return _power(_exact(av[2]), av[0])
-    return None
-
-
-def _power(e: set[str] | None, k: int) -> set[str] | None:
-    """``e`` repeated exactly ``k`` times (None past 8 repeats or too many strings)."""
-    if k > 8:
-        return None
-    out: set[str] | None = {""}
-    for _ in range(k):
-        out = _product(out, e)
-    return out
-
-
-def _needles(items) -> set[str] | None:
-    """Strings one of which every match of a parsed sequence contains, or None: the best of its
-    runs of exact items, its repeated parts and its groups (longest shortest string, then fewest)."""
-    cands: list[set[str] | None] = []
-    run: set[str] = {""}
-    for op, av in items:
-        e = _exact_item(op, av)
-        joined = _product(run, e)
-        if joined is not None:
-            run = joined
-            continue
-        cands.append(run)
-        run = e or {""}
-        if e is None and op in _REPEATS and av[0] >= 1:
-            cands += [_power(_exact(av[2]), min(av[0], 8)), _needles(av[2])]  # ">{2,6}" -> ">>"
-        elif e is None and (op is _sre.SUBPATTERN or op is _sre.ATOMIC_GROUP):
-            cands.append(_needles(av[3] if op is _sre.SUBPATTERN else av))
-        elif e is None and op is _sre.BRANCH:
-            alts = [_needles(alt) for alt in av[1]]
-            cands.append(None if None in alts else set().union(*alts))
-    cands.append(run)
-    ok = [c for c in cands if c and "" not in c]
-    return max(ok, key=lambda c: (min(map(len, c)), -len(c)), default=None)
 
 
 def first_key(ch: str) -> str:
@@ -234,7 +171,7 @@ def _first_of_class(members) -> set[str] | None:
 def _pattern_first(pat: re.Pattern) -> set[str] | None:
     """First-character keys of one anchored cue (None: it may start with almost anything)."""
     try:
-        found, nullable = _first(list(_sre_parse.parse(pat.pattern, pat.flags)))
+        found, nullable = _first(list(parse(pat)))
     except Exception:
         return None
     if found is None or nullable or not _uncased_or_ascii("".join(found)):
@@ -248,27 +185,13 @@ def _uncased_or_ascii(s: str) -> bool:
 
 @lru_cache(maxsize=None)
 def _pattern_needles(pat: re.Pattern) -> frozenset[str] | None:
-    """Lower-cased needles of one compiled cue (None: no usable literal, the cue always runs)."""
-    try:
-        found = _needles(list(_sre_parse.parse(pat.pattern, pat.flags)))
-    except Exception:  # an unexpected parse shape: no prefilter, never a wrong one
+    """Lower-cased needles of one compiled cue (None: no usable literal, the cue always runs):
+    its ``required_literals``, all searched in the lower-cased line (``line_low``), which
+    holds a lowercase copy of every literal the line holds, in either case."""
+    found = pattern_literals(pat)
+    if not found or not all(_uncased_or_ascii(s) for s, _ in found):
         return None
-    if not found or not all(_uncased_or_ascii(s) for s in found):
-        return None
-    return frozenset(s.lower() for s in found)
-
-
-def _trie(words: list[str]) -> str:
-    """Alternation of prefix-free words as a trie ("ab|ac" -> "a(?:b|c)"): the engine tries one
-    branch per first character, not one per word."""
-    by_first: dict[str, list[str]] = {}
-    for w in words:
-        by_first.setdefault(w[0], []).append(w[1:])
-    parts = []
-    for ch, rests in by_first.items():
-        rest = _trie(rests) if rests != [""] else ""
-        parts.append(re.escape(ch) + (f"(?:{rest})" if len(rests) > 1 else rest))
-    return "|".join(parts)
+    return frozenset(s.lower() for s, _ in found)
 
 
 @lru_cache(maxsize=None)
@@ -280,7 +203,7 @@ def _fold_strays() -> re.Pattern:
 
 
 @dataclass(frozen=True)
-class Prefilter:
+class LineFilter:
     """A necessary condition for any of several cue regexes: one of their literal words occurs in
     the line (lower-cased view). Words that start with an ASCII character are scanned apart from
     the others: an ASCII line needs one scan only, and the engine's first-character test stays a
@@ -291,15 +214,14 @@ class Prefilter:
     other_rx: re.Pattern | None
 
     @classmethod
-    def of(cls, patterns) -> "Prefilter":
+    def of(cls, patterns) -> "LineFilter":
         words: set[str] = set()  # no cue at all: a filter nothing passes
         for pat in patterns:
             found = _pattern_needles(pat)
             if found is None:
                 return cls(None, None)
             words |= found
-        # a word holding another word adds nothing ("written by" once "by" is a needle)
-        words = {w for w in words if not any(o != w and o in w for o in words)}
+        words = set(minimal(words))  # "written by" adds nothing once "by" is a needle
         ascii_words = {w for w in words if w[0].isascii()}
         return cls(_scanner(ascii_words), _scanner(words - ascii_words))
 
@@ -311,7 +233,8 @@ class Prefilter:
 
 
 def _scanner(words: set[str]) -> re.Pattern:
-    return re.compile(_trie(sorted(words)) if words else "(?!)")
+    """A regex finding any of ``words`` (``literals.literal_regex``); one finding nothing for none."""
+    return literal_regex(words) or re.compile("(?!)")
 
 
 def line_low(view: str) -> str | None:
@@ -396,7 +319,7 @@ def cues() -> Cues:
         full_any=_any_of(furn_full),
         furn_by_len=_furn_by_len(furn_search),
         site=tuple(site),
-        site_gates=tuple(Prefilter.of([p]) for p in site),
+        site_gates=tuple(LineFilter.of([p]) for p in site),
         site_stopwords=frozenset(w.lower() for d in data.values() for w in d.get("site_stopwords", [])),
         question=re.compile(zh["question_cues"]),
         question_max_chars=int(en["question_max_chars"]),
@@ -412,7 +335,7 @@ def cues() -> Cues:
         reply=reply,
         asker=asker,
         asker_inline=re.compile(zh["asker"]["inline"]),
-        speaker_gate=Prefilter.of(asker + reply),
+        speaker_gate=LineFilter.of(asker + reply),
         signoff=re.compile(en["signoff"], re.I),
         excerpt=(re.compile(zh["excerpt_end"]), re.compile(en["excerpt_end"], re.I)),
         title_max={"zh": zh["title"]["max_chars"], "en": en["title"]["max_chars"]},
@@ -429,7 +352,7 @@ class EnByline:
     """English header-byline grammar (data/segment/en.yaml ``byline``), applied part by part."""
 
     label: re.Pattern  # the labels alone: a cheap first test on every line
-    label_gate: Prefilter  # cheaper still: a label's literal words
+    label_gate: LineFilter  # cheaper still: a label's literal words
     head: re.Pattern  # label + optional honorific + name + optional ", credentials"
     writer: re.Pattern  # the writer labels (match on the label group)
     separators: re.Pattern
@@ -447,10 +370,10 @@ def _gate_part(p: re.Pattern, end: str = "") -> str:
     return f"(?{'i' if p.flags & re.I else ''}:(?:{_GROUP_NAME.sub('(?:', p.pattern)}){end})"
 
 
-def _by_length(cues_: list[tuple[int, re.Pattern]]) -> tuple[Prefilter, ...]:
+def _by_length(cues_: list[tuple[int, re.Pattern]]) -> tuple[LineFilter, ...]:
     """``Cues.floating_by_len`` from (longest line, cue) pairs: one prefilter per distinct limit."""
     limits = sorted({m for m, _ in cues_})
-    tiers = {m: Prefilter.of(p for limit, p in cues_ if limit >= m) for m in limits}
+    tiers = {m: LineFilter.of(p for limit, p in cues_ if limit >= m) for m in limits}
     return tuple(tiers[next(m for m in limits if m >= n)] for n in range(limits[-1] + 1))
 
 
@@ -504,10 +427,10 @@ class FurnTier:
     prefilter, the floating ones each with its own prefilter, behind one prefilter of them all
     (a ":" or a year lets a line past the anchored cues' filter, not past the floating ones')."""
 
-    anchored_gate: Prefilter
+    anchored_gate: LineFilter
     anchored: re.Pattern
-    floating_gate: Prefilter
-    floating: tuple[tuple[re.Pattern, Prefilter], ...]
+    floating_gate: LineFilter
+    floating: tuple[tuple[re.Pattern, LineFilter], ...]
 
     def matches(self, view: str, low: str | None) -> bool:
         """Some cue of the tier matches the line (``low``: ``line_low(view)``)."""
@@ -525,8 +448,8 @@ def _furn_by_len(furn_search: list[tuple[int, str, re.Pattern]]) -> tuple[FurnTi
         live = [(how, p) for m, how, p in furn_search if m >= limit]
         anchored = [p for how, p in live if how == "match"]
         floating = [p for how, p in live if how == "search"]
-        tiers[limit] = FurnTier(Prefilter.of(anchored), _any_of(anchored or [re.compile("(?!)")]),
-                                Prefilter.of(floating), tuple((p, Prefilter.of([p])) for p in floating))
+        tiers[limit] = FurnTier(LineFilter.of(anchored), _any_of(anchored or [re.compile("(?!)")]),
+                                LineFilter.of(floating), tuple((p, LineFilter.of([p])) for p in floating))
     return tuple(tiers[next(m for m in limits if m >= n)] for n in range(limits[-1] + 1))
 
 
@@ -550,7 +473,7 @@ def _en_byline(cfg: dict, numeric: str, en_date: str) -> EnByline:
     head = (rf"^(?P<label>{labels})\s*[:：]?\s*(?:{cfg['honorific']})?(?P<author>{cfg['name']})"
             rf"\s*(?:,\s*(?P<rest>[^\n]{{1,{int(cfg['max_chars'])}}}))?$")
     label = re.compile(rf"(?:{labels})\s*[:：]?\s*(?-i:[A-Z])", re.I)
-    return EnByline(label=label, label_gate=Prefilter.of([label]), head=re.compile(head, re.I),
+    return EnByline(label=label, label_gate=LineFilter.of([label]), head=re.compile(head, re.I),
                     writer=re.compile("|".join(f"(?:{w})" for w in cfg["writer_labels"]), re.I),
                     separators=re.compile(cfg["separators"]),
                     not_credential=re.compile(cfg["not_credential"], re.I),

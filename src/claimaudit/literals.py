@@ -1,0 +1,304 @@
+"""Fixed literals a regex's every match must contain, and fast searches for them.
+
+Phrase lists and segmentation cues are searched in many spans, and nearly all of those searches
+find nothing. Every match of a phrase list contains one of a few fixed strings ("disclaimer",
+"研究发现", 《), found by reading the regex's parse tree (``required_literals``). One trie
+alternation of those strings (``trie``) is a fast scan: the regex engine skips ahead on their first
+characters, which look-behinds or optional prefixes in the phrases prevent. So a span is first
+searched for the literals (``Prefilter``) and only a span holding one is searched for the phrases.
+Only a "no" is trusted: results are exactly those of the full searches.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+try:  # the regex parser (Python 3.11+ names; the older ones are deprecated aliases)
+    from re import _constants as _sre_c, _parser as _sre_p
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre_c  # type: ignore[no-redef]
+    import sre_parse as _sre_p  # type: ignore[no-redef]
+
+_REPEATS = tuple(getattr(_sre_c, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                 if hasattr(_sre_c, n))
+_ZERO_WIDTH = (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT)
+_MAX_STRINGS = 16  # a run of fixed elements is spelled out while it has at most this many strings
+_MAX_POWER = 8  # x{k} is spelled out up to this k
+_SHARED_PREFIX = 8  # see _scan_literals
+_LONG_SPAN = 256  # characters; see Prefilter._folded_in
+
+Literals = frozenset  # of (text, matched case-insensitively) pairs
+
+
+# --- reading the parse tree ------------------------------------------------------------------
+def parse(pat: re.Pattern) -> Any:
+    """The parse tree of a compiled regex (its sequence of (op, argument) elements)."""
+    return _sre_p.parse(pat.pattern, pat.flags)
+
+
+def pattern_literals(pat: re.Pattern) -> Literals | None:
+    """``required_literals`` of a compiled regex; None also for a parse tree of an unexpected
+    shape (a newer Python's), so that a filter built on it is never wrong, only absent."""
+    try:
+        return required_literals(parse(pat), bool(pat.flags & re.IGNORECASE))
+    except Exception:  # pragma: no cover - an unexpected parse tree: no literals
+        return None
+
+
+def _selectivity(lits: Literals) -> float:
+    """How rarely one of the literals occurs, by the odds of a random string: each character
+    more divides them (by 8, a rough figure for text), each literal more adds its own."""
+    return -sum(8.0 ** -len(t) for t, _ in lits)
+
+
+def required_literals(items: Iterable, icase: bool) -> Literals | None:
+    """Literals one of which every match of the parsed regex sequence ``items`` contains (the
+    most selective of its mandatory parts); None when no such set is known.
+
+    A run of fixed elements is spelled out whole while it has few strings: ``我(们)?(建议|认为)``
+    requires one of 我建议, 我们建议, 我认为, 我们认为, far rarer than a bare 建议. Look-arounds
+    consume nothing, so they neither break a run nor add to it."""
+    best: Literals | None = None
+    run: frozenset[str] = frozenset(("",))  # the strings the current run of fixed elements matches
+
+    def consider(lits: Literals | None) -> None:
+        nonlocal best
+        if lits and (best is None or _selectivity(lits) > _selectivity(best)):
+            best = lits
+
+    def close_run() -> None:
+        if "" not in run:
+            consider(frozenset((t, icase) for t in run))
+
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        strings = _strings(op, av)
+        if strings is not None and len(run) * len(strings) <= _MAX_STRINGS:
+            run = frozenset(a + b for a in run for b in strings)
+            continue
+        close_run()
+        if strings is not None:
+            run = strings
+        else:
+            consider(_required_part(op, av, icase))
+            run = frozenset(("",))
+    close_run()
+    return best
+
+
+def _strings(op: Any, av: Any) -> frozenset[str] | None:
+    """Every string one parsed element matches, when they are few and fixed: a character, a
+    set of characters, or a group, alternation or optional element made of such. None
+    otherwise, and for a group that switches case-insensitivity (``_required_part`` has it)."""
+    if op is _sre_c.LITERAL:
+        return frozenset((chr(av),))
+    if op is _sre_c.IN and av and all(o is _sre_c.LITERAL for o, _ in av):
+        return frozenset(chr(v) for _, v in av)
+    if op is _sre_c.SUBPATTERN:
+        _, add_flags, del_flags, sub = av
+        return None if (add_flags | del_flags) & re.IGNORECASE else _sequence_strings(sub)
+    if op is _sre_c.BRANCH:
+        alts = [_sequence_strings(sub) for sub in av[1]]
+        if any(x is None for x in alts):
+            return None
+        out = frozenset().union(*alts)  # type: ignore[arg-type]
+        return out if len(out) <= _MAX_STRINGS else None
+    if op in _REPEATS and av[0] == 0 and av[1] == 1:  # x?
+        got = _sequence_strings(av[2])
+        return None if got is None else got | {""}
+    if op in _REPEATS and av[0] == av[1] <= _MAX_POWER:  # x{k}
+        return _power(_sequence_strings(av[2]), av[0])
+    return None
+
+
+def _power(strings: frozenset[str] | None, k: int) -> frozenset[str] | None:
+    """The strings of ``k`` elements in a row that each match one of ``strings`` (None when
+    more than ``_MAX_STRINGS``)."""
+    out = frozenset(("",))
+    for _ in range(k):
+        if strings is None or len(out) * len(strings) > _MAX_STRINGS:
+            return None
+        out = frozenset(a + b for a in out for b in strings)
+    return out
+
+
+def _sequence_strings(items: Iterable) -> frozenset[str] | None:
+    """``_strings`` of a parsed sequence: the product of its elements' strings."""
+    out = frozenset(("",))
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        got = _strings(op, av)
+        if got is None or len(out) * len(got) > _MAX_STRINGS:
+            return None
+        out = frozenset(a + b for a in out for b in got)
+    return out
+
+
+def _required_part(op: Any, av: Any, icase: bool) -> Literals | None:
+    """``required_literals`` of one parsed element (group, alternation, repeat, character set);
+    None for anything that may match without consuming one of a known set of literals."""
+    if op is _sre_c.SUBPATTERN:
+        _, add_flags, del_flags, sub = av
+        return required_literals(sub, (icase or bool(add_flags & re.IGNORECASE))
+                                 and not del_flags & re.IGNORECASE)
+    if op is getattr(_sre_c, "ATOMIC_GROUP", None):
+        return required_literals(av, icase)
+    if op is _sre_c.BRANCH:
+        alts = [required_literals(sub, icase) for sub in av[1]]
+        return None if any(x is None for x in alts) else frozenset().union(*alts)
+    if op in _REPEATS:  # x{lo,hi}: one of x's literals, or the fixed strings of x{lo} (">>")
+        lo, _, sub = av
+        if lo < 1:
+            return None
+        inner = required_literals(sub, icase)
+        run = _power(_sequence_strings(sub), min(lo, _MAX_POWER)) if lo > 1 else None
+        if run is None or "" in run:
+            return inner
+        lits = frozenset((t, icase) for t in run)
+        return lits if inner is None or _selectivity(lits) > _selectivity(inner) else inner
+    if op is _sre_c.IN and av and all(o is _sre_c.LITERAL for o, _ in av):
+        return frozenset((chr(v), icase) for _, v in av)
+    return None
+
+
+# --- searching for the literals ----------------------------------------------------------------
+def fold(s: str) -> str | None:
+    """``s`` lowercased, when a case-insensitive ASCII literal matches ``s`` exactly where its
+    lowercase occurs in the result; else None (then no such literal can rule ``s`` out).
+
+    Case-insensitive matching equates a non-ASCII character with an ASCII letter only when the
+    character's lowercase or uppercase is that letter (the Kelvin sign, ſ, ı, İ); such a
+    character adds ASCII to ``s.lower()`` or ``s.upper()``, and then ``s`` is not folded.
+    """
+    low = s.lower()
+    if s.isascii():
+        return low
+    n = len(s.encode("ascii", "ignore"))
+    if len(low) != len(s) or len(low.encode("ascii", "ignore")) != n \
+            or len(s.upper().encode("ascii", "ignore")) != n:
+        return None
+    return low
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """Literals one of which every match of some regexes contains (see ``prefilter``).
+
+    ``cased``: the trie of the literals matched as written; ``folded_rx``: the trie of the
+    lowercased literals of case-insensitive regexes (all ASCII), searched in the folded text
+    (``fold``); ``folded``: those literals as searched one by one (``_scan_literals``). All are
+    searched case-sensitively: an IGNORECASE alternation of letters keeps the regex engine from
+    skipping ahead."""
+
+    cased: re.Pattern | None
+    folded: tuple[str, ...]
+    folded_rx: re.Pattern | None
+
+    def may_match(self, s: str, lowered: str | None = None) -> bool:
+        """False only when none of the regexes can match inside ``s``. ``lowered``: ``fold(s)``
+        (``s.lower()`` for ASCII ``s``) when the caller has it; None: worked out here."""
+        if self.cased is not None and self.cased.search(s) is not None:
+            return True
+        if self.folded_rx is None:
+            return False
+        low = lowered if lowered is not None else fold(s)
+        return low is None or self._folded_in(low)
+
+    def may_occur(self, view: str, a: int, b: int) -> bool:
+        """False only when none of the regexes can match inside ``view[a:b]`` (the span is
+        searched in place: no copy of it unless a case-insensitive literal needs one)."""
+        if self.cased is not None and self.cased.search(view, a, b) is not None:
+            return True
+        if self.folded_rx is None:
+            return False
+        low = fold(view[a:b])
+        return low is None or self._folded_in(low)
+
+    def _folded_in(self, low: str) -> bool:
+        """Whether a folded literal occurs in ``low``. Lowercase (English) literals start with
+        common letters, so their trie tests nearly every character; over a long span (a
+        document, a page) one fast substring search per literal is quicker, over a sentence
+        the single trie is."""
+        if len(low) < _LONG_SPAN:
+            return self.folded_rx is not None and self.folded_rx.search(low) is not None
+        return any(lit in low for lit in self.folded)
+
+
+@lru_cache(maxsize=None)
+def prefilter(patterns: tuple[re.Pattern, ...]) -> Prefilter | None:
+    """The ``Prefilter`` of compiled regexes; None when one of them has no known literals or
+    a case-insensitive literal is not ASCII (then nothing can be ruled out)."""
+    lits: set[tuple[str, bool]] = set()
+    for pat in patterns:
+        got = pattern_literals(pat)
+        if got is None:
+            return None
+        lits |= got
+    folded = minimal(t.lower() for t, icase in lits if icase)
+    if not all(t.isascii() for t in folded):
+        return None
+    return Prefilter(literal_regex(t for t, icase in lits if not icase), _scan_literals(folded),
+                     literal_regex(folded))
+
+
+def _scan_literals(literals: Iterable[str]) -> tuple[str, ...]:
+    """The literals to search for one by one (``str.__contains__``): ``minimal``, and those
+    sharing their first ``_SHARED_PREFIX`` characters replaced by their common prefix
+    (``does not constitute advice|does not constitute medical advice`` → ``does not
+    constitute``), which is hardly less rare and costs one scan of the text instead of several."""
+    groups: dict[str, list[str]] = {}
+    for t in minimal(literals):
+        groups.setdefault(t[:_SHARED_PREFIX], []).append(t)
+    return tuple(minimal(os.path.commonprefix(group) for group in groups.values()))
+
+
+def minimal(literals: Iterable[str]) -> list[str]:
+    """The literals minus those containing another one (which add no occurrence), shortest
+    first."""
+    out: list[str] = []
+    for t in sorted(set(literals), key=lambda t: (len(t), t)):
+        if not any(o in t for o in out):
+            out.append(t)
+    return out
+
+
+def literal_regex(literals: Iterable[str]) -> re.Pattern | None:
+    """A regex finding where any of the literals occurs (a ``trie``; None for none). Literals
+    containing another are dropped (``minimal``): they add no occurrence."""
+    lits = minimal(literals)
+    return re.compile(trie(lits)) if lits else None
+
+
+def trie(words: Iterable[str], after_first: str = "") -> str:
+    """An alternation of plain words written as a trie (历史|历程 → 历(?:史|程)): at each position
+    the engine tries one branch per distinct next character instead of every word, which
+    matters for Latin text, where nearly every position starts some word.
+
+    A word that is a prefix of another ends in an optional group (an|and → an(?:d)?), so at a
+    given position the trie matches what the alternation sorted longest-first matches (the
+    longest word there, and on backtracking the next shorter one), where the alternation in
+    any other order prefers the first listed. ``after_first`` goes right after each word's
+    first character (a look-behind placed there keeps the engine's skip-ahead on first
+    characters, which a leading look-behind defeats)."""
+    tree: dict[str, dict] = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def body(node: dict, tail: str = "") -> str:
+        alts = [re.escape(ch) + tail + body(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        group = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" not in node:
+            return group
+        return (group if len(alts) > 1 else "(?:" + group + ")") + "?"  # greedy: longer first
+
+    return body(tree, after_first)
