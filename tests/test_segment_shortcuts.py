@@ -30,29 +30,27 @@ def lines() -> list[sg.Line]:
     return [ln for text, view in _pages() for ln in sg.split_lines(text, view) if ln.view]
 
 
+def _reaching(lines: list[sg.Line], outcome) -> list[tuple[sg.Line, str]]:
+    """(line, lowered view) of the lines whose cheap test gives ``outcome``."""
+    out = [(ln, sg.line_low(ln.view)) for ln in lines]
+    return [(ln, low) for ln, low in out if sg._reach(ln.view, low) == outcome]
+
+
 def test_lines_the_cheap_test_clears_match_no_cue(lines):
-    cleared = 0
-    for ln in lines:
-        low = sg.line_low(ln.view)
-        if sg._reach(ln.view, low) != sg.NO_CUE:
-            continue
-        cleared += 1
+    cleared = _reaching(lines, sg.NO_CUE)
+    assert cleared
+    for ln, low in cleared:
         core = sg._core(ln.view) if len(ln.view) <= 90 else ln.view
         kind, _ = sg._classify_cued(ln.view, ln.family, ln.text, core, low)
         assert kind in ("content", "excerpt"), ln.view
-    assert cleared > 0
 
 
 def test_ungated_cues_suffice_once_the_gate_failed(lines):
-    seen = 0
-    for ln in lines:
-        low = sg.line_low(ln.view)
-        if sg._reach(ln.view, low) != sg.UNANCHORED:
-            continue
-        seen += 1
+    unanchored = _reaching(lines, sg.UNANCHORED)
+    assert unanchored
+    for ln, low in unanchored:
         args = (ln.view, ln.family, ln.text, ln.view, low)
         assert sg._classify_cued(*args, anchored=False) == sg._classify_cued(*args, anchored=True), ln.view
-    assert seen > 0
 
 
 def test_furniture_tiers_match_the_cues_one_by_one(lines):

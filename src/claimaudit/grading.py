@@ -498,12 +498,6 @@ _ROW_COLUMNS = ("article", "doc_id", "lang", "start", "end", "sentence_start", "
                 "cue_start", "cue_end", "evidence_cue", "kind", "unit", "hedge_words")
 
 
-def claim_from_row(row: Mapping[str, Any], text: str, doc: tuple[int, int],
-                   page: _Page | None = None) -> Claim:
-    """Build the trigger view of one claims-table row (``page``: see ``Claim``)."""
-    return _make_claim(page or _Page(text), doc, *(row.get(c) for c in _ROW_COLUMNS[2:]))
-
-
 def _make_claim(page: _Page, doc: tuple[int, int], lang: Any,
                 start: Any, end: Any, sent_start: Any, sent_end: Any, cue_start: Any,
                 cue_end: Any, cue: Any, kind: Any, unit: Any, hedge_words: Any) -> Claim:
