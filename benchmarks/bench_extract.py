@@ -329,8 +329,8 @@ def run_isolated(n: int, opts: dict) -> dict:
 def measure_dask(n: int, opts: dict) -> dict:
     """The Dask engine end to end on ``n`` pages written to files, with 1 and with 2 worker processes.
 
-    Per run: ``audit_files`` (workers read, segment, extract, grade, check; the parallel part) and
-    ``pipeline.analyze`` on the client (consistency and the frames; serial). Cluster start and
+    Per run: ``audit_files`` (workers read, segment, extract, grade, check, match concepts; the
+    parallel part) and ``pipeline.assemble`` on the client (grouping across articles; serial). Cluster start and
     worker warm-up are reported apart and not included.
     """
     from distributed import Client, LocalCluster
@@ -358,8 +358,8 @@ def measure_dask(n: int, opts: dict) -> dict:
                               dashboard_address=None) as cluster, Client(cluster) as client:
                 start_s = time.perf_counter() - t0
                 _, warm_s = timed(client.run, _warm_worker)  # data files and regexes, once per worker
-                (arts, _, claims, checklist), par_s = timed(distributed_engine.audit_files, [d], ref, client)
-            tables, ser_s = timed(pipeline.analyze, arts, ref, claims, None, checklist)
+                parts, par_s = timed(distributed_engine.audit_files, [d], ref, client)
+            tables, ser_s = timed(pipeline.assemble, parts, ref)
             out["runs"][str(workers)] = {"cluster_start_s": start_s, "warm_s": warm_s, "per_article_s": par_s,
                                          "client_s": ser_s, "audit_s": par_s + ser_s,
                                          "claims": len(tables.claims)}
@@ -368,7 +368,7 @@ def measure_dask(n: int, opts: dict) -> dict:
             else:
                 out["runs"][str(workers)]["equal_to"] = base
                 out["runs"][str(workers)]["equal"] = _same(tables.claims, local)
-            del arts, claims, checklist, tables
+            del parts, tables
     runs = out["runs"]
     if "1" in runs and "2" in runs:
         out["speedup_2_over_1"] = runs["1"]["per_article_s"] / runs["2"]["per_article_s"]
@@ -497,7 +497,7 @@ def render_text(res: dict) -> str:
         lines.append(f"\n== dask, {d['articles']} articles ({d['chars']:,} chars){local}")
         for w, run in d["runs"].items():
             lines.append(f"  {w} worker(s)  per-article stages on the workers {run['per_article_s']:.2f} s"
-                         f" + consistency on the client {run['client_s']:.2f} s = {run['audit_s']:.2f} s  (cluster start "
+                         f" + grouping on the client {run['client_s']:.2f} s = {run['audit_s']:.2f} s  (cluster start "
                          f"{run['cluster_start_s']:.2f} s, warm-up {run['warm_s']:.2f} s, not included"
                          + (f"; equal to {run['equal_to']}: {run['equal']})" if "equal" in run else ")"))
         if "speedup_2_over_1" in d:
@@ -535,7 +535,7 @@ def render_markdown(res: dict) -> str:
         r1, r2 = d["runs"]["1"], d["runs"]["2"]
         out += ["", f"Dask engine (`audit --engine dask`: workers read the files), {d['articles']:,} articles: "
                 f"per-article stages 1 worker {r1['per_article_s']:.1f} s, 2 workers {r2['per_article_s']:.1f} s "
-                f"→ speed-up {d['speedup_2_over_1']:.2f}×; whole audit with consistency on the client "
+                f"→ speed-up {d['speedup_2_over_1']:.2f}×; whole audit with grouping on the client "
                 f"{r1['audit_s']:.1f} s → {r2['audit_s']:.1f} s ({d['audit_speedup_2_over_1']:.2f}×)."]
     return "\n".join(out) + "\n"
 

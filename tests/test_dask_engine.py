@@ -139,18 +139,28 @@ def test_workers_read_the_files_and_give_the_local_tables(tmp_path, client):
     ref = reference.load_reference()
     local_arts, local_fail = ingest.ingest_paths(paths)
     assert [a.name for a in local_arts] == ["x.txt", "x.txt~1", "y.txt"] and len(local_fail) == 1
-    arts, fails, claims, checklist = distributed_engine.audit_files(paths, ref, scheduler=client, npartitions=3)
-    assert [a.name for a in arts] == [a.name for a in local_arts]
-    assert [(a.text, a.documents) for a in arts] == [(a.text, a.documents) for a in local_arts]
-    assert fails == local_fail
+    parts = distributed_engine.audit_files(paths, ref, scheduler=client, npartitions=3)
+    assert parts.articles["article"].tolist() == [a.name for a in local_arts]
+    assert parts.failures == local_fail
     local = pipeline.analyze(local_arts, ref)
-    dask = pipeline.analyze(arts, ref, claims=claims, checklist=checklist)
+    dask = pipeline.assemble(parts, ref)
     assert len(local.claims) > 10
-    for name in ("claims", "groups", "checklist", "documents"):
+    for name in ("articles", "documents", "claims", "groups", "checklist"):
         pdt.assert_frame_equal(getattr(dask, name), getattr(local, name))
 
 
 def test_no_files_gives_empty_tables(tmp_path, client):
-    arts, fails, claims, checklist = distributed_engine.audit_files([tmp_path], reference.load_reference(),
-                                                                    scheduler=client)
-    assert arts == [] and fails == [] and len(claims) == 0 and len(checklist) == 0
+    parts = distributed_engine.audit_files([tmp_path], reference.load_reference(), scheduler=client)
+    assert parts.failures == [] and len(parts.articles) == 0 and len(parts.claims) == 0
+    assert len(parts.checklist) == 0 and len(parts.keys) == 0
+
+
+def test_parts_of_partitions_combine_to_the_parts_of_the_whole(corpus):
+    """What lets the workers match concepts per partition: parts computed article by article and
+    combined equal the parts of the whole corpus, concept keys included."""
+    ref = reference.load_reference()
+    whole = pipeline.article_parts(corpus, ref)
+    pieces = pipeline.combine_parts([pipeline.article_parts([a], ref) for a in reversed(corpus)])
+    assert len(whole.keys) == len(whole.claims) > 20 and (whole.keys["auto_group_id"] != "").any()
+    for name in ("articles", "documents", "claims", "keys", "checklist"):
+        pdt.assert_frame_equal(getattr(pieces, name), getattr(whole, name))

@@ -10,6 +10,7 @@ import pytest
 
 from claimaudit import reference as r
 from claimaudit.config import data_path, load_yaml
+from claimaudit.literals import LiteralOwners
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_004 = ROOT / "articles" / "004_91ad0826311c97d2.txt"
@@ -346,11 +347,8 @@ def test_a_claim_on_the_other_side_of_a_cut_off_is_checked_against_it():
     assert list(out["reference_check"]) == ["operator_mismatch", "matches"]
 
 
-def test_literal_index_finds_every_literal_that_occurs_overlapping_ones_too():
-    idx = r._LiteralIndex([("空腹血糖", 0), ("血糖", 1), ("糖化", 2), ("b12", 3), ("b", 4), ("x", 5)])
-    found: set[int] = set()
-    idx.collect("空腹血糖化验 vitamin b12", found)
-    assert found == {0, 1, 2, 3, 4}
-    found = set()
-    idx.collect("血糖", found)
-    assert found == {1}
+def test_literal_owners_find_every_literal_that_occurs_overlapping_ones_too():
+    idx = LiteralOwners([("空腹血糖", 0), ("血糖", 1), ("糖化", 2), ("b12", 3), ("b", 4), ("x", 5)])
+    assert idx.find("空腹血糖化验 vitamin b12") == {0, 1, 2, 3, 4}
+    assert idx.find("血糖") == {1}
+    assert LiteralOwners([]).find("血糖") == set()

@@ -17,13 +17,14 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from . import config
 from .literals import trie
+from .textnorm import HAN_RE, simplified_view
 
 GROUP_TABLE_COLUMNS = [
     "group_id", "subject", "measure", "unit", "unit_family", "verdict", "n_claims", "n_compared",
@@ -63,24 +64,69 @@ class Concept:
     fallback: bool = False  # measures: generic, tried only when no specific measure matches
 
 
-try:
-    from .textnorm import simplified_view as _simplified_view
-except ImportError:  # pragma: no cover - textnorm is written by another stage
-    _simplified_view = None
-
-
 def _to_simplified(text: str) -> str:
-    """The simplified view of ``text`` (same length), via textnorm when it is there."""
-    if _simplified_view is None:  # pragma: no cover
-        return _opencc().convert(text)
-    return _simplified_view(text)
+    """The simplified view of ``text`` (same length)."""
+    return simplified_view(text)
 
 
-@lru_cache(maxsize=1)
-def _opencc():
-    import opencc
+def _simplified_many(texts: list[str]) -> list[str]:
+    """``[_to_simplified(t) for t in texts]`` with one conversion for all of them.
 
-    return opencc.OpenCC("t2s")
+    ``simplified_view`` works line by line (OpenCC never matches across a newline, and a line that
+    changes shape falls back on its own), so the view of the texts joined by newlines is their
+    views joined by newlines. Texts holding a newline, and texts that cannot be encoded (OpenCC
+    would refuse the whole batch), are converted one by one."""
+    alone = [i for i, t in enumerate(texts) if "\n" in t]
+    batch = [i for i, t in enumerate(texts) if "\n" not in t]
+    joined = "\n".join(texts[i] for i in batch)
+    try:
+        joined.encode("utf-8")
+    except UnicodeError:
+        alone, batch, joined = list(range(len(texts))), [], ""
+    out = [""] * len(texts)
+    for i, view in zip(batch, _to_simplified(joined).split("\n") if batch else []):
+        out[i] = view
+    for i in alone:
+        out[i] = _to_simplified(texts[i])
+    return out
+
+
+_HAN_PAIR = re.compile(HAN_RE.pattern * 2)  # two Han characters in a row
+
+
+def _cut_is_clean(text: str, i: int) -> bool:
+    """No conversion phrase can span position ``i`` of ``text``: it is an end of the text, or a
+    character beside it is not Han (OpenCC's phrases are runs of Han characters)."""
+    return i <= 0 or i >= len(text) or _HAN_PAIR.match(text, i - 1) is None
+
+
+class _PageViews:
+    """Article texts (article → text), and the simplified view of a span of a page cut from the
+    page's own view instead of converting the span again.
+
+    The cut equals the span's own conversion when no conversion phrase crosses either end
+    (``_cut_is_clean``) and the page's view is its phrase-level conversion (textnorm's usual
+    case; tests/test_consistency_views.py checks every claim sentence of the seed, held-out and
+    synthetic pages). Inside ``batching.corpus_stage`` the page's view is the one ingest made, so
+    nothing is converted; outside it each page with a claim is converted once per run.
+    """
+
+    def __init__(self, texts: Mapping[str, str] | None):
+        self.texts = texts if texts is not None else {}
+        self._views: dict[str, str] = {}
+
+    def simplified(self, article: str, start: int, text: str) -> str | None:
+        """``_to_simplified(text)`` for a ``text`` found at ``start`` of ``article``'s page, cut
+        from the page's view; None when it is not there or a phrase could cross one of its ends."""
+        page = self.texts.get(article)
+        end = start + len(text)
+        if page is None or start < 0 or not page.startswith(text, start) \
+                or not (_cut_is_clean(page, start) and _cut_is_clean(page, end)):
+            return None
+        view = self._views.get(article)
+        if view is None:
+            view = self._views[article] = _to_simplified(page)
+        return view[start:end]
 
 
 def _term_families(raw: Mapping[str, Iterable[str]] | None) -> dict[str, tuple[str, ...]]:
@@ -197,9 +243,12 @@ def _lang_family(lang: str) -> str:
     return "en" if str(lang).startswith("en") else "zh"
 
 
-def _view(text: str, fam: str) -> str:
-    text = unicodedata.normalize("NFKC", text) if fam == "en" else text
-    return text.lower() if fam == "en" else _to_simplified(text).lower()
+def _view(text: str, fam: str, simplified: str | None = None) -> str:
+    """What terms are matched on: NFKC and lower case (en), or the simplified view in lower case
+    (zh; ``simplified`` is ``_to_simplified(text)`` when the caller already has it)."""
+    if fam == "en":
+        return unicodedata.normalize("NFKC", text).lower()
+    return (_to_simplified(text) if simplified is None else simplified).lower()
 
 
 def _distance(hit: tuple[int, int], q: tuple[int, int]) -> int:
@@ -292,10 +341,13 @@ class _TextTerms:
     when the sentence does not settle a match.
     """
 
-    __slots__ = ("text", "fam", "_view", "_hits", "_named", "_nearest", "_cues", "_measures", "_subjects")
+    __slots__ = ("text", "fam", "_simplified", "_view", "_hits", "_named", "_nearest", "_cues", "_measures",
+                 "_subjects")
 
-    def __init__(self, text: str, fam: str):
+    def __init__(self, text: str, fam: str, simplified: str | None = None):
+        """``simplified``: ``_to_simplified(text)`` when the caller already has it (cut from the page)."""
         self.text, self.fam = text, fam
+        self._simplified = simplified
         self._view: str | None = None
         self._hits: dict[_TermIndex, list] = {}
         self._named: dict[_TermIndex, frozenset[str]] = {}
@@ -305,9 +357,17 @@ class _TextTerms:
         self._subjects: dict[tuple[tuple[int, int], str], str] = {}
 
     @property
+    def simplified(self) -> str:
+        """``_to_simplified(text)`` (Chinese texts)."""
+        if self._simplified is None:
+            self._simplified = _to_simplified(self.text)
+        return self._simplified
+
+    @property
     def view(self) -> str:
+        """``_view(text, fam)``."""
         if self._view is None:
-            self._view = _view(self.text, self.fam)
+            self._view = _view(self.text, self.fam, self.simplified if self.fam == "zh" else None)
         return self._view
 
     def hits(self, idx: _TermIndex) -> list:
@@ -359,8 +419,27 @@ class _TextTerms:
 class _TermsMemo(dict):
     """(text, language family) → its ``_TextTerms``, made on first use; one per ``concept_keys`` run."""
 
+    def __init__(self, pages: _PageViews):
+        super().__init__()
+        self.pages = pages
+
     def __missing__(self, key: tuple[str, str]) -> _TextTerms:
         terms = self[key] = _TextTerms(*key)
+        return terms
+
+    def add_chinese(self, texts: Iterable[str]) -> None:
+        """Terms of Chinese texts that will be read (the extractor's words), converted at once."""
+        texts = [t for t in dict.fromkeys(texts) if (t, "zh") not in self]
+        for text, simplified in zip(texts, _simplified_many(texts)):
+            self[(text, "zh")] = _TextTerms(text, "zh", simplified)
+
+    def of_sentence(self, sentence: str, fam: str, article: str, start: int) -> _TextTerms:
+        """The terms of a sentence found at ``start`` of ``article``'s page; a Chinese one's view
+        is cut from the page's when it can be (``_PageViews.simplified``)."""
+        terms = self.get((sentence, fam))
+        if terms is None:
+            cut = self.pages.simplified(article, start, sentence) if fam == "zh" else None
+            terms = self[(sentence, fam)] = _TextTerms(sentence, fam, cut)
         return terms
 
 
@@ -389,10 +468,14 @@ def _sentence_nearest(st: _TextTerms, idx: _TermIndex, q: tuple[int, int],
     return best
 
 
-def _first_named(fallbacks: Iterable[_TextTerms], idx: _TermIndex, ok) -> str:
-    """The smallest allowed concept id named by the first fall-back text naming any."""
+def _first_named(fallbacks: Iterable[_TextTerms], idx: _TermIndex,
+                 ok: frozenset[str] | Callable[[str], bool] | None = None) -> str:
+    """The smallest allowed concept id named by the first fall-back text naming any (``ok``: the
+    allowed ids, or a test of an id; None allows any)."""
     for terms in fallbacks:
-        names = [cid for cid in terms.named(idx) if ok(cid)]
+        names: Iterable[str] = terms.named(idx)
+        if ok is not None:
+            names = names & ok if isinstance(ok, frozenset) else [cid for cid in names if ok(cid)]
         if names:
             return min(names)
     return ""
@@ -446,9 +529,8 @@ def _match_texts(st: _TextTerms, q: tuple[int, int], family: str,
     subject = ""
     if m.subject_type:
         subject = st.subject_near(q, m.subject_type) or _first_named(
-            fallbacks, _indexes()[0], _subjects_of_type(m.subject_type).__contains__)
-    return subject or st.subject_near(q, "") or _first_named(fallbacks, _indexes()[0], lambda cid: True) \
-        or m.default_subject, measure
+            fallbacks, _indexes()[0], _subjects_of_type(m.subject_type))
+    return subject or st.subject_near(q, "") or _first_named(fallbacks, _indexes()[0]) or m.default_subject, measure
 
 
 def _measure_allowed(st: _TextTerms, q: tuple[int, int], ms: _MeasureSets, cid: str) -> bool:
@@ -459,11 +541,15 @@ def _measure_allowed(st: _TextTerms, q: tuple[int, int], ms: _MeasureSets, cid: 
 
 def _measures_near(st: _TextTerms, q: tuple[int, int], family: str) -> tuple[str, str]:
     """(nearest specific measure, nearest generic measure) the sentence names for a quantity of
-    ``family`` at ``q``; empty strings when none."""
+    ``family`` at ``q``; empty strings when none. Ties go to the smaller id (as ``_pick``)."""
     ms = _measure_sets(family)
-    near = st.nearest(_indexes()[1], q, _cueless_measures())
-    return (_pick_allowed(near, lambda cid: cid not in ms.fallback and _measure_allowed(st, q, ms, cid)),
-            _pick_allowed(near, lambda cid: cid in ms.fallback and _measure_allowed(st, q, ms, cid)))
+    best: dict[bool, tuple[int, str]] = {}  # generic? → (distance, id), one pass over the terms
+    for cid, d in st.nearest(_indexes()[1], q, _cueless_measures()).items():
+        if _measure_allowed(st, q, ms, cid):
+            generic = cid in ms.fallback
+            if generic not in best or (d, cid) < best[generic]:
+                best[generic] = (d, cid)
+    return best[False][1] if False in best else "", best[True][1] if True in best else ""
 
 
 def _subject_near(st: _TextTerms, q: tuple[int, int], kind: str) -> str:
@@ -472,9 +558,10 @@ def _subject_near(st: _TextTerms, q: tuple[int, int], kind: str) -> str:
     return _pick_allowed(near, _subjects_of_type(kind).__contains__) if kind else _pick(near)
 
 
-def _antecedent(context: str, fam: str) -> str:
-    """The subject named by the text before the sentence: the term ending closest to its end."""
-    before = _TextTerms(context, fam)
+def _antecedent(context: str, fam: str, simplified: str | None = None) -> str:
+    """The subject named by the text before the sentence: the term ending closest to its end
+    (``simplified``: the context's simplified view, when known)."""
+    before = _TextTerms(context, fam, simplified)
     n = len(before.view)
     return _pick(_nearest(before.hits(_indexes()[0]), (n, n)))
 
@@ -509,15 +596,16 @@ def concept_keys(claims: pd.DataFrame, documents: pd.DataFrame | None = None,
     titles, title_of_row = _row_titles(claims, documents)
     first, inverse = _distinct([family_of_row, title_of_row, q_start, q_end]
                                + [_value_codes(claims, c) for c in ("lang", "sentence", "subject", "measure")])
-    inputs = _MatchInputs.of(claims, first, titles, title_of_row, q_start, q_end)
-    terms = _TermsMemo()
+    inputs = _MatchInputs.of(claims, first, titles, title_of_row, q_start, q_end, s0)
+    terms = _TermsMemo(_PageViews(texts))
+    terms.add_chinese([w for w, fam in zip(inputs.words, inputs.lang_family) if w and fam == "zh"])
     found = [_match_input(inputs, k, families[family_of_row[r]], terms) for k, r in enumerate(first.tolist())]
     subjects = np.array([s for s, _ in found], dtype=object)[inverse]
     measures = np.array([m for _, m in found], dtype=object)[inverse]
     needs_context = np.flatnonzero((subjects == "") & (measures != ""))
     if len(needs_context):
         lang_family = np.array(inputs.lang_family, dtype=object)[inverse[needs_context]]
-        _add_antecedents(claims, texts, needs_context, s0, lang_family, subjects, measures)
+        _add_antecedents(claims, terms.pages, needs_context, s0, lang_family, subjects, measures)
     out = {"subject_concept": subjects.tolist(), "measure_concept": measures.tolist(),
            "unit_family": np.array([f[0] if f else "" for f in families], dtype=object)[family_of_row].tolist(),
            "base_unit": np.array([f[1] if f else "" for f in families], dtype=object)[family_of_row].tolist()}
@@ -593,10 +681,12 @@ class _MatchInputs:
     q_end: list[int]
     words: list[str]
     title: list[str]
+    article: list  # where the sentence is (for its view, ``_TermsMemo.of_sentence``)
+    sentence_start: list[int]
 
     @classmethod
     def of(cls, claims: pd.DataFrame, rows: np.ndarray, titles: list[str], title_of_row: np.ndarray,
-           q_start: np.ndarray, q_end: np.ndarray) -> _MatchInputs:
+           q_start: np.ndarray, q_end: np.ndarray, s0: np.ndarray) -> _MatchInputs:
         """The inputs of claim rows ``rows`` (positions)."""
         lang = [str(v) for v in _taken(claims, rows, "lang", "zh-Hans")]
         return cls(lang=lang, lang_family=[_lang_family(v) for v in lang],
@@ -604,7 +694,8 @@ class _MatchInputs:
                    q_start=q_start[rows].tolist(), q_end=q_end[rows].tolist(),
                    words=[" ".join((str(a or ""), str(b or ""))).strip()
                           for a, b in zip(_taken(claims, rows, "subject", ""), _taken(claims, rows, "measure", ""))],
-                   title=[titles[c] for c in title_of_row[rows].tolist()])
+                   title=[titles[c] for c in title_of_row[rows].tolist()],
+                   article=_taken(claims, rows, "article", None), sentence_start=s0[rows].tolist())
 
 
 def _match_input(inputs: _MatchInputs, k: int, family: tuple[str, str, float] | None,
@@ -615,23 +706,31 @@ def _match_input(inputs: _MatchInputs, k: int, family: tuple[str, str, float] | 
         return "", ""
     fam, sentence, q_start = inputs.lang_family[k], inputs.sentence[k], inputs.q_start[k]
     fallbacks = [t for t in (terms[(inputs.words[k], fam)], terms[(inputs.title[k], fam)]) if t.text]
-    subject, measure = _match_texts(terms[(sentence, fam)], (q_start, inputs.q_end[k]), family[0], fallbacks)
-    if measure and lexicon().measures[measure].change_split and _is_change(sentence, q_start, inputs.lang[k]):
+    st = terms.of_sentence(sentence, fam, inputs.article[k], inputs.sentence_start[k])
+    subject, measure = _match_texts(st, (q_start, inputs.q_end[k]), family[0], fallbacks)
+    if measure and lexicon().measures[measure].change_split \
+            and _is_change(sentence, q_start, inputs.lang[k], st.simplified if fam == "zh" else None):
         measure = f"{measure}{CHANGE_SUFFIX}"
     return subject, measure
 
 
-def _add_antecedents(claims: pd.DataFrame, texts: Mapping[str, str] | None, rows: np.ndarray,
+def _add_antecedents(claims: pd.DataFrame, pages: _PageViews, rows: np.ndarray,
                      s0: np.ndarray, lang_family: np.ndarray, subjects: np.ndarray, measures: np.ndarray) -> None:
     """For claim rows ``rows`` (a measure, no subject; ``lang_family`` theirs): the subject named
-    just before the sentence in the article text, else no match at all (both emptied in place)."""
-    articles = _taken(claims, rows, "article", None)
-    found: dict[tuple[str, str], str] = {}
-    for r, article, start, fam in zip(rows.tolist(), articles, s0[rows].tolist(), lang_family.tolist()):
-        context = texts[article][max(0, start - 80):start] if texts is not None and article in texts else ""
-        key = (context, fam)
-        if key not in found:
-            found[key] = _antecedent(*key) if context else ""
+    just before the sentence in the article text, else no match at all (both emptied in place).
+    Each distinct text before is read once; Chinese ones are cut from their page's view or, where
+    a phrase could cross the cut, converted together."""
+    keys, simplified = [], {}
+    for article, start, fam in zip(_taken(claims, rows, "article", None), s0[rows].tolist(), lang_family.tolist()):
+        page = pages.texts.get(article)
+        context = page[max(0, start - 80):start] if page is not None else ""
+        keys.append((context, fam))
+        if context and fam == "zh" and context not in simplified:
+            simplified[context] = pages.simplified(article, max(0, start - 80), context)
+    uncut = [c for c, v in simplified.items() if v is None]
+    simplified.update(zip(uncut, _simplified_many(uncut)))
+    found = {key: _antecedent(key[0], key[1], simplified.get(key[0])) if key[0] else "" for key in dict.fromkeys(keys)}
+    for r, key in zip(rows.tolist(), keys):
         subjects[r] = found[key]
         if not subjects[r]:
             measures[r] = ""
@@ -706,6 +805,13 @@ def _word_patterns(section: str, key: str, fam: str) -> tuple[re.Pattern, ...]:
                  for w in words)
 
 
+@lru_cache(maxsize=None)
+def _any_word(section: str, key: str, fam: str) -> re.Pattern:
+    """One pattern matching where any of ``_word_patterns(section, key, fam)`` matches (a
+    text none of them matches is ruled out by one search)."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in _word_patterns(section, key, fam)) or r"(?!x)x")
+
+
 def _alarm_reading(sentence: str, q_start: int, lang: str) -> bool:
     """True when a gt/ge quantity sits in a conditional alarm ("若…持续超过72小时, 需…")."""
     al = settings()["alarm"]
@@ -713,21 +819,32 @@ def _alarm_reading(sentence: str, q_start: int, lang: str) -> bool:
     w = int(al["window"][fam])
     before = _view(sentence[max(0, q_start - w):q_start], fam)
     if fam == "en":
-        return any(p.search(before) for p in _word_patterns("alarm", "words", fam))
+        return _any_word("alarm", "words", fam).search(before) is not None
     return any(word in before for word in al["words"][fam])
 
 
-def _is_change(sentence: str, q_start: int, lang: str) -> bool:
+def _window_view(sentence: str, lo: int, hi: int, fam: str, simplified: str | None = None) -> str:
+    """``_view`` of ``sentence[lo:hi]``; cut from the sentence's ``simplified`` view when it is
+    given and no conversion phrase crosses the window's ends (as ``_PageViews.simplified``)."""
+    if fam == "zh" and simplified is not None and _cut_is_clean(sentence, lo) and _cut_is_clean(sentence, hi):
+        return simplified[lo:hi].lower()
+    return _view(sentence[lo:hi], fam)
+
+
+def _is_change(sentence: str, q_start: int, lang: str, simplified: str | None = None) -> bool:
     """True when a change word ("下降", "reduced") stands just before the quantity and no level
-    marker ("降至", "fell to") sits between: "糖化血红蛋白平均下降0.5%" is a change, not a level."""
+    marker ("降至", "fell to") sits between: "糖化血红蛋白平均下降0.5%" is a change, not a level.
+    ``simplified``: the sentence's simplified view, when known."""
     cfg = settings()["change"]
     fam = _lang_family(lang)
     w = int(cfg["window"][fam])
-    before = _view(sentence[max(0, q_start - w):q_start], fam)
+    before = _window_view(sentence, max(0, q_start - w), q_start, fam, simplified)
     tail = before.rstrip()
     for word in cfg.get("adjacent", {}).get(fam, []):
         if tail.endswith(word) and (fam == "zh" or not tail[:-len(word)][-1:].isalpha()):
             return True
+    if not _any_word("change", "words", fam).search(before):
+        return False
     markers = cfg["level_markers"][fam]
     for pat in _word_patterns("change", "words", fam):
         hits = list(pat.finditer(before))
@@ -945,8 +1062,13 @@ _NOT_ALNUM = re.compile(r"[\W_]+")  # exactly the characters for which str.isaln
 
 def fold_sentence(s: str) -> str:
     """NFKC, simplified, lower-cased, whitespace and punctuation removed: the near-duplicate form."""
-    s = _to_simplified(unicodedata.normalize("NFKC", s)).lower()
-    return _NOT_ALNUM.sub("", s)
+    return fold_sentences([s])[0]
+
+
+def fold_sentences(sentences: Iterable[str]) -> list[str]:
+    """``fold_sentence`` of each sentence, converted to simplified all at once (``_simplified_many``)."""
+    normal = [unicodedata.normalize("NFKC", s) for s in sentences]
+    return [_NOT_ALNUM.sub("", v.lower()) for v in _simplified_many(normal)]
 
 
 _P = (1 << 61) - 1
@@ -1086,9 +1208,9 @@ def origin_ids(claims: pd.DataFrame) -> pd.Series:
     nd = settings()["near_duplicates"]
     k, bands, rows = int(nd["shingle"]), int(nd["bands"]), int(nd["rows"])
     min_sim = float(nd.get("min_similarity", 0.7))
-    art_code, art_names = pd.factorize(claims["article"].astype(str), sort=True, use_na_sentinel=False)  # by name
-    sent_code, sentences = pd.factorize(claims["sentence"].astype(str), use_na_sentinel=False)
-    fold_of_sentence, folds = pd.factorize(np.array([fold_sentence(s) for s in sentences], dtype=object))
+    art_code, art_names = _str_codes(claims["article"], sort=True)  # by name
+    sent_code, sentences = _str_codes(claims["sentence"])
+    fold_of_sentence, folds = pd.factorize(np.array(fold_sentences(sentences), dtype=object))
     e_art, e_fold = _entries(art_code, fold_of_sentence[sent_code], folds)
     fold_lens = np.array([len(f) for f in folds], dtype=np.int64)
     edges = [_same_fold_edges(e_art, e_fold)]
@@ -1105,6 +1227,15 @@ def origin_ids(claims: pd.DataFrame) -> pd.Series:
     root = np.array([uf.find(i) for i in range(len(art_names))], dtype=np.intp)
     names = np.asarray(art_names, dtype=object)
     return pd.Series(names[root[art_code]], index=claims.index, dtype=object)
+
+
+def _str_codes(column: pd.Series, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` of the column's values as text (missing ones too): the distinct values
+    are converted, not every row, when they all are text already (the usual case)."""
+    codes, uniques = pd.factorize(column, sort=sort, use_na_sentinel=False)
+    if all(isinstance(u, str) for u in uniques):
+        return codes, uniques
+    return pd.factorize(column.astype(str), sort=sort, use_na_sentinel=False)
 
 
 def _distinct_pairs(edges: np.ndarray, n: int) -> list[tuple[int, int]]:
@@ -1244,18 +1375,21 @@ def _label(c: Concept | None, lang: str, fallback: str) -> str:
 
 def group_claims(claims: pd.DataFrame, overrides: pd.DataFrame | None = None,
                  documents: pd.DataFrame | None = None,
-                 texts: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 texts: Mapping[str, str] | None = None,
+                 keys: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(claims with ``group_id``, groups table). Pure; ungrouped claims get ``""``.
 
     ``overrides`` defaults to the packaged (empty) file; the main job passes
     ``load_overrides(claims_dir)``. ``documents``/``texts`` improve matching (titles, the sentence
-    before) and are optional.
+    before) and are optional. ``keys``: the claims' ``concept_keys`` when already computed (the
+    Dask workers compute them per partition).
     """
-    claims = claims.copy()
+    claims = claims.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame never changes
     if claims.empty:
         claims["group_id"] = pd.Series(dtype=object)
         return claims, pd.DataFrame(columns=GROUP_TABLE_COLUMNS)
-    keys = concept_keys(claims, documents, texts)
+    if keys is None:
+        keys = concept_keys(claims, documents, texts)
     ov = load_overrides(None) if overrides is None else overrides
     claims["group_id"] = apply_overrides(claims["claim_id"], keys["auto_group_id"], ov).values
     groups = groups_table(claims, keys)

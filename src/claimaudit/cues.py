@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from . import textnorm
-from .literals import Prefilter, prefilter, trie
+from .literals import LiteralScreen, Prefilter, literal_screen, prefilter, trie
 from .config import load_yaml
 
 EVIDENCE_CUES = ("systematic_review", "guideline", "rct", "observational_study", "clinical_study",
@@ -24,6 +24,9 @@ KINDS = ("effect_size", "time_course", "threshold", "procedure", "recommendation
          "other")
 TIME_UNITS = frozenset(("second", "minute", "hour", "day", "week", "month", "year"))
 _CLAUSE_DELIM = re.compile(r"[，；：;:]|,(?!\d)")
+# The last delimiter of a span (``.*`` backtracks from the span's end): the last match
+# ``_CLAUSE_DELIM.finditer`` would give there, found without a Python loop over the others.
+_LAST_CLAUSE_DELIM = re.compile(rf"(?s:.*)(?:{_CLAUSE_DELIM.pattern})")
 # A number in a sentence (digits, or a Chinese numeral before a unit): see choose_cue.
 _NUMBER_HINT = re.compile(r"[0-9０-９]|[一二两三四五六七八九十半几数][个]?[天周月年小时分秒岁次倍]")
 _TRAIL_PUNCT = "，。；：,.;:!?！？、 \t\n"
@@ -276,9 +279,8 @@ def _group_hits(text: str, fam: str, key: str, a: int, b: int) -> list[Hit]:
 def clause_span(text: str, sent: tuple[int, int], q_start: int, q_end: int) -> tuple[int, int]:
     """The comma/semicolon/colon-delimited piece of the sentence that holds the quantity."""
     s, e = sent
-    a = s
-    for m in _CLAUSE_DELIM.finditer(text, s, q_start):
-        a = m.end()
+    m = _LAST_CLAUSE_DELIM.match(text, s, q_start)
+    a = m.end() if m else s
     m = _CLAUSE_DELIM.search(text, q_end, e)
     b = m.start() if m else e
     return a, max(b, q_end)
@@ -299,20 +301,31 @@ def choose_cue(text: str, fam: str, sent: tuple[int, int], prev: tuple[int, int]
     运动超过1小时补充电解质。抽筋时可以慢慢拉伸，每次维持15~30秒" is still the expert's advice.
     Never more than one sentence back.
     """
+    return _choose_cue(text, fam, sent, prev, q_start, q_end, True, True)
+
+
+def _choose_cue(text: str, fam: str, sent: tuple[int, int], prev: tuple[int, int] | None,
+                q_start: int, q_end: int, may_cue: bool, may_mark: bool) -> Hit | None:
+    """``choose_cue``; ``may_cue`` / ``may_mark`` False when the sentence is known to hold no
+    evidence cue / design marker (``_Gates``), which skips its searches."""
     s, e = sent
-    in_sent = evidence_hits(text, fam, s, e)
-    before = [h for h in in_sent if h.end <= q_start]
-    after = [h for h in in_sent if h.start >= q_end]
-    cue = before[-1] if before else (after[0] if after else None)
+    cue = None
+    if may_cue:
+        in_sent = evidence_hits(text, fam, s, e)
+        before = [h for h in in_sent if h.end <= q_start]
+        after = [h for h in in_sent if h.start >= q_end]
+        cue = before[-1] if before else (after[0] if after else None)
     if cue is None and prev is not None:
         ph = evidence_hits(text, fam, prev[0], min(prev[1], s))
         if ph and (not _NUMBER_HINT.search(text, ph[-1].end, min(prev[1], s))
                    or _continues_advice(text, fam, ph[-1], sent)):
             cue = ph[-1]
+    if not may_mark or (cue is not None and cue.label != "unspecified_study"):
+        return cue  # the markers would change nothing
     markers = marker_hits(text, fam, s, e)
     if cue is None:
         return markers[0] if markers else None
-    if cue.label == "unspecified_study" and markers:
+    if markers:
         return Hit(cue.start, cue.end, cue.text, markers[0].label)
     return cue
 
@@ -514,22 +527,36 @@ def kind_rule(text: str, fam: str, sent: tuple[int, int], q: Any, *,
               clause: tuple[int, int] | None = None) -> dict | None:
     """The first ``data/kinds.yaml`` rule that holds (``None``: no rule, kind ``other``).
     ``clause``: the claim's ``clause_span`` when the caller has it already."""
-    unit = getattr(q, "unit", "")
-    comparator = getattr(q, "comparator", "")
-    has_period = bool(getattr(q, "rate_period", ""))
+    return _kind_rule(text, fam, sent, q, clause, {})
+
+
+def _kind_rule(text: str, fam: str, sent: tuple[int, int], q: Any,
+               clause: tuple[int, int] | None, cut: dict[str, tuple[str, str | None]],
+               present: int = -1) -> dict | None:
+    """``kind_rule``. ``cut``: scope -> (its text, lowercased if ASCII), the scopes the caller has
+    cut out already (filled in here as the rules need more). ``present``: the sentence's
+    ``_Screen`` mask (-1: nothing ruled out); a condition whose bit is clear has no hit in the
+    sentence, so a rule needing it fails and an ``unless`` on it holds, without a search."""
     v = view(text, fam)
-    # each scope's text is cut out once per claim (rules share scopes: 18 of 39 read the sentence)
-    cut: dict[str, tuple[str, str | None]] = {}  # scope -> (text, lowercased if ASCII)
-    for rule, conds in _rules_for(fam, unit, comparator, has_period):
-        for scope, pat, pre, wanted in conds:
-            got = cut.get(scope)
-            if got is None:
-                a, b = _scope_span(text, scope, sent, q, clause)
-                s = v[a:b] if a < b else ""
-                got = cut[scope] = (s, s.lower() if s.isascii() else None)
-            s, lowered = got
-            found = bool(s) and pat is not None and (pre is None or pre.may_match(s, lowered)) \
-                and pat.search(s) is not None
+    for rule, need, conds in _rules_for(fam, getattr(q, "unit", ""), getattr(q, "comparator", ""),
+                                        bool(getattr(q, "rate_period", ""))):
+        if need & present != need:
+            continue
+        for scope, pat, pre, cased, wanted, bit in conds:
+            if bit & present:
+                got = cut.get(scope)
+                if got is None:  # each scope is cut out once per claim (rules share scopes)
+                    a, b = _scope_span(text, scope, sent, q, clause)
+                    s = v[a:b] if a < b else ""
+                    got = cut[scope] = (s, s.lower() if s.isascii() else None)
+                s, lowered = got
+                if cased is not None:
+                    found = cased(s) is not None and pat.search(s) is not None
+                else:
+                    found = bool(s) and (pre is None or pre.may_match(s, lowered)) \
+                        and pat.search(s) is not None
+            else:
+                found = False
             if found is not wanted:
                 break
         else:
@@ -542,7 +569,7 @@ _RULES_FOR: dict[tuple[str, str, str, bool], tuple[list[dict], tuple]] = {}
 
 
 def _rules_for(fam: str, unit: str, comparator: str, has_period: bool) -> tuple:
-    """``(rule, conditions)`` of the compiled rules whose unit, comparator and rate-period
+    """``(rule, need, conditions)`` of the compiled rules whose unit, comparator and rate-period
     requirements a quantity meets, in rule order: most rules name units or comparators, so the
     per-claim loop only visits the few that can apply. Rebuilt with ``_compiled_rules``."""
     rules = _kind_rules()
@@ -550,7 +577,7 @@ def _rules_for(fam: str, unit: str, comparator: str, has_period: bool) -> tuple:
     got = _RULES_FOR.get(key)
     if got is not None and got[0] is rules:
         return got[1]
-    out = tuple((rule, conds) for rule, units, comparators, needs_period, conds
+    out = tuple((rule, need, conds) for rule, units, comparators, needs_period, need, conds
                 in _compiled_rules(fam)
                 if (units is None or unit in units)
                 and (comparators is None or comparator in comparators)
@@ -561,37 +588,111 @@ def _rules_for(fam: str, unit: str, comparator: str, has_period: bool) -> tuple:
 
 def _compiled_rules(fam: str) -> tuple:
     """``data/kinds.yaml`` rules with their phrase lists compiled, as (rule, units, comparators,
-    needs rate period, ((scope, pattern, prefilter, must match), ...)): the same conditions as
-    ``rule_matches`` (``words``, then ``also``, then ``unless`` which must not match), without
-    re-reading each rule per claim. Rebuilt if the rules object changes."""
+    needs rate period, need, conditions as ``_condition`` gives them): the same conditions as
+    ``rule_matches`` (``words``, then ``also``, then ``unless`` which must not
+    match), without re-reading each rule per claim. ``need``: the ``_Screen`` bits of the
+    conditions that must match. Rebuilt if the rules object changes."""
     rules = _kind_rules()
     got = _COMPILED_RULES.get(fam)
     if got is not None and got[0] is rules:
         return got[1]
+    bits = _screen(fam).bits
     out = []
     for rule in rules:
-        conds: list[tuple[str, re.Pattern | None, Prefilter | None, bool]] = []
-        if "words" in rule:
-            conds.append(_condition(rule.get("scope", "clause"), rule["words"], fam, True))
-        for cond in rule.get("also", []) or []:
-            conds.append(_condition(cond.get("scope", "clause"), cond.get("words"), fam, True))
-        unless = rule.get("unless")
-        if unless:
-            conds.append(_condition(unless.get("scope", "clause"), unless.get("words"), fam,
-                                    False))
+        conds = tuple(_condition(scope, words, fam, wanted, bits)
+                      for scope, words, wanted in _rule_conditions(rule))
+        need = 0
+        for *_, wanted, bit in conds:
+            if wanted:
+                need |= bit
         out.append((rule, rule["units"] if "units" in rule else None,
                     rule["comparators"] if "comparators" in rule else None,
-                    bool(rule.get("rate_period")), tuple(conds)))
+                    bool(rule.get("rate_period")), need, conds))
     _COMPILED_RULES[fam] = (rules, tuple(out))
     return _COMPILED_RULES[fam][1]
 
 
-def _condition(scope: str, words: dict | None, fam: str,
-               wanted: bool) -> tuple[str, re.Pattern | None, Prefilter | None, bool]:
-    """One compiled kinds condition: (scope, pattern, its prefilter, must match). Most
-    conditions fail on most claims, and their literals are cheaper to test than their phrases."""
+def _rule_conditions(rule: dict) -> Iterable[tuple[str, dict | None, bool]]:
+    """(scope, words, must match) of a kinds.yaml rule's phrase conditions, in the order
+    ``rule_matches`` tests them: ``words``, each ``also``, then ``unless``."""
+    if "words" in rule:
+        yield rule.get("scope", "clause"), rule["words"], True
+    for cond in rule.get("also", []) or []:
+        yield cond.get("scope", "clause"), cond.get("words"), True
+    unless = rule.get("unless")
+    if unless:
+        yield unless.get("scope", "clause"), unless.get("words"), False
+
+
+def _condition(scope: str, words: dict | None, fam: str, wanted: bool, bits: dict[re.Pattern, int]
+               ) -> tuple[str, re.Pattern | None, Prefilter | None, Any, bool, int]:
+    """One compiled kinds condition: (scope, pattern, its prefilter, the prefilter's search when
+    all its literals are case-sensitive, must match, screen bit). Most conditions fail on most
+    claims, and their literals are cheaper to test than their phrases; a case-sensitive
+    prefilter is just its ``cased`` search, called without the ``may_match`` frame. Without a
+    pattern the condition never matches: bit 0, never searched."""
     pat = _words_pattern(words, fam)
-    return scope, pat, prefilter((pat,)) if pat is not None else None, wanted
+    if pat is None:
+        return scope, None, None, None, wanted, 0
+    pre = prefilter((pat,))
+    cased = pre.cased.search if pre is not None and pre.cased is not None \
+        and pre.folded_rx is None else None
+    return scope, pat, pre, cased, wanted, bits[pat]
+
+
+# --- the sentence screen -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Screen:
+    """Every phrase list annotation may search in a claim's sentence (kinds conditions, evidence
+    and marker classes, hedges, approximators), one bit each: a list none of whose literals
+    occur in the sentence has no hit in any part of it, and its searches are skipped.
+
+    ``scans``: whether annotation scans the sentence for all literals at once
+    (``LiteralScreen``) or asks each list's prefilter (``_Gates``, with all bits assumed set).
+    One scan pays for case-insensitive lists, whose literals start with common letters so that
+    each list's prefilter reads most of the sentence; case-sensitive (Chinese) lists are few
+    per sentence position and cheaper to test one by one."""
+
+    literals: LiteralScreen
+    bits: dict[re.Pattern, int]
+    evidence: int  # the bits of a whole group
+    markers: int
+    hedges: int  # hedges or approximators: ``_hedge_hits`` finds nothing without one of them
+    scans: bool
+
+
+_SCREENS: dict[str, tuple[Any, _Screen]] = {}
+
+
+def _screen(fam: str) -> _Screen:
+    """The ``_Screen`` of a language family (rebuilt when the kinds rules object changes)."""
+    rules = _kind_rules()
+    got = _SCREENS.get(fam)
+    if got is not None and got[0] is rules:
+        return got[1]
+    groups = {key: _class_patterns(fam, key) for key in ("evidence", "markers")}
+    groups["hedges"] = [p for key in ("hedges", "approximators") if (p := pattern(fam, key))]
+    kinds = [p for rule in rules for _, words, _ in _rule_conditions(rule)
+             if (p := _words_pattern(words, fam)) is not None]
+    pats = list(dict.fromkeys([p for group in groups.values() for p in group] + kinds))
+    bits = {p: 1 << i for i, p in enumerate(pats)}
+
+    def mask(group: list[re.Pattern]) -> int:
+        out = 0
+        for p in group:
+            out |= bits[p]
+        return out
+
+    lits = literal_screen([(p,) for p in pats])
+    screen = _Screen(lits, bits, mask(groups["evidence"]), mask(groups["markers"]),
+                     mask(groups["hedges"]), lits.folded is not None)
+    _SCREENS[fam] = (rules, screen)
+    return screen
+
+
+def _class_patterns(fam: str, key: str) -> list[re.Pattern]:
+    """The compiled classes of a grouped phrase list (``evidence``, ``markers``)."""
+    return [p for cls in phrases(fam).get(key) or {} if (p := pattern(fam, key, cls)) is not None]
 
 
 def claim_kind(text: str, fam: str, sent: tuple[int, int], q: Any) -> str:
@@ -691,6 +792,35 @@ def measure_of(text: str, fam: str, sent: tuple[int, int], q: Any, kind: str,
 
 
 # --- the annotation ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Gates:
+    """Literal prefilters of whole phrase groups, each tested once on a claim's sentence: a
+    sentence holding none of a group's literals has no hit of it in any part, so annotation
+    skips the group's (memoised, per-span) searches. Most sentences hold no evidence cue, no
+    design marker and, in Chinese, no hedge. None: the group cannot be ruled out."""
+
+    evidence: Prefilter | None  # every class of ``evidence``
+    markers: Prefilter | None  # every class of ``markers``
+    hedges: Prefilter | None  # ``hedges`` and ``approximators`` (``_hedge_hits``)
+
+
+@lru_cache(maxsize=None)
+def _gates(fam: str) -> _Gates:
+    hedges = tuple(p for key in ("hedges", "approximators") if (p := pattern(fam, key)) is not None)
+    return _Gates(_group_prefilter(fam, "evidence"), _group_prefilter(fam, "markers"),
+                  prefilter(hedges))
+
+
+def _with_lowered(span: str) -> tuple[str, str | None]:
+    """``span`` and its lowercase when ASCII (what ``Prefilter.may_match`` takes as folded)."""
+    return span, span.lower() if span.isascii() else None
+
+
+def _open(gate: Prefilter | None, span: str, lowered: str | None) -> bool:
+    """Whether the group of ``gate`` may have a hit inside ``span`` (see ``Prefilter.may_match``)."""
+    return gate is None or gate.may_match(span, lowered)
+
+
 def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: Any, lang: str,
              title: str, *, doc_author: str = "", doc_start: int | None = None) -> dict:
     """Hedges, evidence cue, kind, subject and measure of the claim ``q`` in sentence ``sent``.
@@ -706,18 +836,35 @@ def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: 
     not (its role, answer or not, does not decide it).
     """
     fam = family(lang)
+    v = view(text, fam)
+    sent_view = v[sent[0]:sent[1]]
+    lowered = sent_view.lower() if sent_view.isascii() else None
+    # every span searched below lies in the sentence, widened to the quantity if need be
+    lo, hi = min(sent[0], q.start), max(sent[1], q.end)
+    reach, reach_low = (sent_view, lowered) if (lo, hi) == sent else _with_lowered(v[lo:hi])
+    screen = _screen(fam)
+    if screen.scans:
+        present = screen.literals.scan(reach, reach_low)
+        may_hedge, may_cue, may_mark = (bool(present & screen.hedges),
+                                        bool(present & screen.evidence),
+                                        bool(present & screen.markers))
+    else:
+        present, gates = -1, _gates(fam)
+        may_hedge, may_cue, may_mark = (_open(gates.hedges, reach, reach_low),
+                                        _open(gates.evidence, reach, reach_low),
+                                        _open(gates.markers, reach, reach_low))
     clause = clause_span(text, sent, q.start, q.end)  # shared by hedges, kind rules and measure
-    hedges = _hedge_hits(text, fam, sent[0], clause[1], q.start, q.end)
+    hedges = _hedge_hits(text, fam, sent[0], clause[1], q.start, q.end) if may_hedge else ()
     words: list[str] = []
     for h in hedges:
         if h.text not in words:
             words.append(h.text)
-    cue = choose_cue(text, fam, sent, prev, q.start, q.end)
+    cue = _choose_cue(text, fam, sent, prev, q.start, q.end, may_cue, may_mark)
     if cue is None and doc_author.strip() and doc_is_reply(text, fam, doc_start, q.start,
                                                            doc_author):
         cue = _author_hit(text, doc_author, doc_start or 0, sent[0]) or \
             Hit(-1, -1, "", "expert_opinion")
-    rule = kind_rule(text, fam, sent, q, clause=clause)
+    rule = _kind_rule(text, fam, sent, q, clause, {"sentence": (sent_view, lowered)}, present)
     kind = rule["kind"] if rule else "other"
     skip = cue.end if cue and cue.start >= sent[0] else None
     return {

@@ -1,10 +1,11 @@
 """The Dask engine: the per-article stages over a cluster, and Parquet tables for big corpora.
 
-Reading, decoding and segmenting a page, extraction, grading, the reference check and the
-document checklist look at one article at a time, so they run per partition on the workers
-(``ingest.read_article`` and ``pipeline.article_tables`` — the very functions the local engine
-calls); consistency needs every claim and runs once on the client (``pipeline.analyze``). The
-result is therefore identical to the local engine's, row for row.
+Reading, decoding and segmenting a page, extraction, grading, the reference check, the document
+checklist and matching claims to concepts look at one article at a time, so they run per
+partition on the workers (``ingest.read_article`` and ``pipeline.article_parts`` — the very
+functions the local engine calls). Only grouping claims across articles needs every claim; it
+runs once on the client (``pipeline.assemble``) over the tables the workers send back (never the
+pages themselves). The result is therefore identical to the local engine's, row for row.
 
 ``audit_files`` sends the workers file *paths*, never page text: each worker reads its own files,
 so a cluster needs the articles on a path every worker can read (a shared or network file
@@ -31,20 +32,18 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence, TypeVar
 
 import pandas as pd
 
 from .model import Article
-from .pipeline import combine
+from .pipeline import CorpusParts, article_parts, combine, combine_parts
 
 CHARS_PER_PARTITION = 2_000_000  # ≈1 s of work per task: small enough to balance, big enough to amortise
 PARTITIONS_PER_WORKER = 4  # at least this many per worker, so a slow partition cannot idle the rest
 ROWS_PER_PART = 250_000
 T = TypeVar("T")
-CHECKLIST_ORDER = ("article", "doc_id")  # grading.document_checklist's row order
 
 
 def _text_size(a: Article) -> int:
@@ -104,6 +103,24 @@ def dask_client(scheduler=None, n_workers: int | None = None) -> Iterator:
         yield client
 
 
+def gather_partitions(client, bag) -> list:
+    """Each partition's result of ``bag``, in partition order, fetched as soon as it is done.
+
+    ``bag.compute()`` would first gather every partition on one worker to concatenate them (all
+    results pickled twice, once worker to worker) and only then ship them to the client, all after
+    the last task; streaming them straight to the client overlaps that with the remaining work.
+    """
+    from distributed import as_completed
+
+    futures = client.compute(bag.to_delayed())
+    index = {f.key: i for i, f in enumerate(futures)}
+    out: list = [None] * len(futures)
+    for future, result in as_completed(futures, with_results=True):
+        out[index[future.key]] = result
+        future.release()
+    return out
+
+
 def worker_count(client) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))
 
@@ -130,16 +147,17 @@ def claims_dask(articles: Sequence[Article], ref: pd.DataFrame, scheduler=None,
         parts = client.scatter(balanced_chunks(articles, n), hash=False)
         bag = db.from_delayed(parts)
         ref_key = dask.delayed(ref, pure=True)  # shipped once, not embedded in every task
-        frames = bag.map_partitions(_claims_partition, ref_key).compute(scheduler=client)
+        frames = [f for part in gather_partitions(client, bag.map_partitions(_claims_partition, ref_key))
+                  for f in part]
         client.cancel(parts)
     return combine(frames)
 
 
-def _files_partition(part, ref: pd.DataFrame, max_bytes: int | None) -> list[tuple]:
-    """One bag partition of ``(path, planned name)`` → its articles, failures and per-article tables."""
+def _files_partition(part, ref: pd.DataFrame, max_bytes: int | None) -> list[CorpusParts]:
+    """One bag partition of ``(path, planned name)`` → the ``CorpusParts`` of its articles."""
     from .batching import batch_gc
     from .ingest import IngestError, _renamed, read_article
-    from .pipeline import article_tables
+    from .pipeline import article_parts
 
     articles, failures = [], []
     with batch_gc():
@@ -150,9 +168,9 @@ def _files_partition(part, ref: pd.DataFrame, max_bytes: int | None) -> list[tup
                 failures.append((e.path, e.reason))
                 continue
             articles.append(art if art.name == name else _renamed(art, name))
-        claims, checklist = article_tables(articles, ref)
-    # the client needs the texts (consistency quotes sentences), not the views: half the bytes home
-    return [([replace(a, view=None) for a in articles], failures, claims, checklist)]
+        parts = article_parts(articles, ref)
+    parts.failures = failures
+    return [parts]
 
 
 def _file_size(item: tuple[Path, str]) -> int:
@@ -163,49 +181,58 @@ def _file_size(item: tuple[Path, str]) -> int:
 
 
 def audit_files(paths, ref: pd.DataFrame, scheduler=None, max_bytes: int | None = None,
-                npartitions: int | None = None
-                ) -> tuple[list[Article], list[tuple[str, str]], pd.DataFrame, pd.DataFrame]:
-    """``ingest.ingest_paths`` + ``pipeline.article_tables`` with the files read on the workers.
+                npartitions: int | None = None) -> CorpusParts:
+    """``ingest.ingest_paths`` + ``pipeline.article_parts`` with the files read on the workers.
 
-    Returns ``(articles, failures, claims, checklist)``, equal to the local engine's. Names are
+    Returns the ``CorpusParts`` of the corpus (failures included), equal to the local engine's;
+    ``pipeline.assemble`` makes the tables. Only tables travel back, never the pages. Names are
     planned up front (``~n`` for repeated file names); in the rare case a failed file shifts a later
-    namesake's suffix, that article is renamed and its tables recomputed here, so ids still match.
+    namesake's suffix, that article is read again here under its final name.
     """
     import dask
     import dask.bag as db
 
     from .batching import batch_gc
-    from .ingest import _renamed, iter_paths, unique_names
-    from .pipeline import article_tables
+    from .ingest import iter_paths, unique_names
 
     files = iter_paths(paths)
     items = list(zip(files, unique_names([f.name for f in files])))  # if every file reads
     if not items:
-        claims, checklist = article_tables([], ref)
-        return [], [], claims, checklist
-    with batch_gc(), dask_client(scheduler) as client:  # batch_gc: 20 k articles arrive here
+        return article_parts([], ref)
+    with batch_gc(), dask_client(scheduler) as client:  # batch_gc: 20 k articles' tables arrive here
         size = sum(_file_size(i) for i in items)
         n = npartitions or partition_count([], worker_count(client), chars=size)
         # a partition is a list of (path, name): tasks carry paths, the workers read the pages
         bag = db.from_delayed([dask.delayed(c, pure=True) for c in balanced_chunks(items, n, size=_file_size)])
         ref_key = dask.delayed(ref, pure=True)
-        parts = bag.map_partitions(_files_partition, ref_key, max_bytes).compute(scheduler=client)
-    articles = [a for p in parts for a in p[0]]
-    failures = [f for p in parts for f in p[1]]
-    claims = combine([p[2] for p in parts])
-    checklist = combine([p[3] for p in parts], CHECKLIST_ORDER)
-    final = unique_names([Path(a.path).name for a in articles])
-    moved = {a.name: name for a, name in zip(articles, final) if a.name != name}
-    if moved:  # a failed file shifted a namesake's suffix: rename and recompute those articles here
-        articles = [_renamed(a, moved[a.name]) if a.name in moved else a for a in articles]
-        renamed = set(moved.values())
-        redo = [a for a in articles if a.name in renamed]
-        keep = ~claims["article"].isin(moved.keys()) if len(claims) else slice(None)
-        keep_c = ~checklist["article"].isin(moved.keys()) if len(checklist) else slice(None)
-        new_claims, new_checklist = article_tables(redo, ref)
-        claims = combine([claims[keep], new_claims])
-        checklist = combine([checklist[keep_c], new_checklist], CHECKLIST_ORDER)
-    return articles, failures, claims, checklist
+        parts = [p for part in gather_partitions(client, bag.map_partitions(_files_partition, ref_key, max_bytes))
+                 for p in part]
+        whole = combine_parts(parts)
+        return _rename_shifted(whole, items, ref, max_bytes)
+
+
+def _rename_shifted(parts: CorpusParts, items: list[tuple[Path, str]], ref: pd.DataFrame,
+                    max_bytes: int | None) -> CorpusParts:
+    """Articles whose planned ``~n`` name a failed namesake shifted, read again under their final
+    name (their ids change with it), so the parts equal the local engine's."""
+    from .ingest import _renamed, read_article, unique_names
+
+    read = set(parts.articles["article"])
+    kept = [(path, name) for path, name in items if name in read]
+    final = unique_names([path.name for path, _ in kept])
+    moved = [(path, name, new) for (path, name), new in zip(kept, final) if name != new]
+    if not moved:
+        return parts
+    redo = [_renamed(read_article(path, max_bytes=max_bytes), new) for path, _, new in moved]
+    old = {name for _, name, _ in moved}
+
+    def drop(df: pd.DataFrame) -> pd.DataFrame:
+        return df[~df["article"].isin(old)] if len(df) else df
+
+    keep = ~parts.claims["article"].isin(old) if len(parts.claims) else slice(None)
+    rest = CorpusParts(drop(parts.articles), drop(parts.documents), parts.claims[keep],
+                       parts.keys[keep], drop(parts.checklist), parts.failures)
+    return combine_parts([rest, article_parts(redo, ref)])
 
 
 # --- Parquet ----------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ them and mints the stable ``claim_id``.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from typing import Iterable, Sequence
+from operator import itemgetter
+from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from . import cues, ingest, quantities, sentences
@@ -27,12 +28,12 @@ CLAIM_COLUMNS = [
     "kind", "subject", "measure",
 ]
 CONTEXT_CHARS = 8
-_WS = re.compile(r"\s+")
 
 
 def fold(s: str) -> str:
-    """NFKC, whitespace-folded, lower-cased: the form claim ids are computed on."""
-    return _WS.sub(" ", unicodedata.normalize("NFKC", s)).strip().lower()
+    """NFKC, whitespace-folded, lower-cased: the form claim ids are computed on. (``split``/``join``
+    fold exactly the whitespace runs the regex ``\\s+`` matches: both use ``str.isspace``.)"""
+    return " ".join(unicodedata.normalize("NFKC", s).split()).lower()
 
 
 def claim_key(article: str, text: str, start: int, end: int, sent_start: int, sent_end: int) -> str:
@@ -99,20 +100,43 @@ def article_claims(article: Article) -> list[dict]:
     return rows
 
 
+_FLOAT_COLUMNS = ("value_low", "value_high")
+_INT_COLUMNS = ("start", "end", "sentence_start", "sentence_end")
+_OPTIONAL_INT_COLUMNS = ("cue_start", "cue_end")
+_BOOL_COLUMNS = ("vague", "approx", "hedged")
+
+
 def claims_frame(rows: Iterable[dict]) -> pd.DataFrame:
     """Rows → the claims DataFrame with the contract's columns and dtypes, sorted by claim_id."""
-    rows = list(rows)
-    # column by column: pandas reads a list of dicts row by row, which costs more than the lists
-    df = pd.DataFrame({c: [r[c] for r in rows] for c in CLAIM_COLUMNS}, columns=CLAIM_COLUMNS, dtype=object)
-    for c in ("value_low", "value_high"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-    for c in ("start", "end", "sentence_start", "sentence_end"):
-        df[c] = df[c].astype("int64")
-    for c in ("cue_start", "cue_end"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
-    for c in ("vague", "approx", "hedged"):
-        df[c] = df[c].astype(bool)
-    return df.sort_values("claim_id", kind="stable").reset_index(drop=True)
+    rows = sorted(rows, key=itemgetter("claim_id"))  # stable, like sort_values(kind="stable")
+    # column by column, each built once with its final dtype: pandas reads a list of dicts row by
+    # row, and converting object columns afterwards costs as much again
+    columns = list(zip(*map(itemgetter(*CLAIM_COLUMNS), rows))) if rows else [()] * len(CLAIM_COLUMNS)
+    return pd.DataFrame({c: _column(c, values) for c, values in zip(CLAIM_COLUMNS, columns)},
+                        columns=CLAIM_COLUMNS)
+
+
+def _column(name: str, values: Sequence) -> pd.Series | np.ndarray:
+    """One column of ``claims_frame`` with its dtype (numbers: None → NaN / <NA>; booleans by
+    truth value; everything else as the Python objects)."""
+    if name in _INT_COLUMNS:
+        return np.array(values, dtype="int64")
+    if name in _BOOL_COLUMNS:
+        return np.array([bool(v) for v in values], dtype=bool)
+    objects = _objects(values)
+    if name in _FLOAT_COLUMNS:
+        return pd.to_numeric(objects, errors="coerce").astype("float64")
+    if name in _OPTIONAL_INT_COLUMNS:
+        return pd.to_numeric(objects, errors="coerce").astype("Int64")
+    return objects
+
+
+def _objects(values: Sequence) -> pd.Series:
+    """``values`` as an object Series (pandas would infer ``str`` for text, and ``np.array``
+    would nest tuples or lists)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return pd.Series(out, dtype=object, copy=False)
 
 
 def extract_claims(articles: Iterable[Article]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import cues, textnorm
 from .cues import Hit, family
-from .literals import Prefilter, prefilter
+from .literals import LiteralOwners, Prefilter, fold, pattern_literals, prefilter
 from .config import load_yaml
 
 GRADE_COLUMNS = ["grade", "grade_trace", "rubric_version", "flags", "citation"]
@@ -26,6 +26,7 @@ CHECKLIST_COLUMNS = ["article", "doc_id", "role", "author_named", "credentials_s
                      "date_stated", "identifiable_reference", "disclaimer_present",
                      "harms_mentioned", "n_claims", "share_grade_de"]
 _PARA_BREAK = re.compile(r"\n[ \t\u3000]*\n")
+_LONG_SPAN = 256  # characters: see _Page.may_match
 
 
 @lru_cache(maxsize=None)
@@ -94,6 +95,20 @@ def _citation_patterns(fam: str) -> tuple[re.Pattern, ...]:
     return tuple(p for _, p in _citation_classes(fam))
 
 
+@lru_cache(maxsize=None)
+def _class_literals(fam: str) -> LiteralOwners | None:
+    """The ``LiteralOwners`` of a language family's citation classes (``_citation_classes``
+    order); None when a class has no known literals, or case-insensitive ones (English: over a
+    folded document their trie is slower than the per-class prefilters)."""
+    pairs: list[tuple[str, int]] = []
+    for i, (_, pat) in enumerate(_citation_classes(fam)):
+        lits = pattern_literals(pat)
+        if not lits or any(icase or not text for text, icase in lits):
+            return None
+        pairs += [(text, i) for text, _ in lits]
+    return LiteralOwners(pairs) if pairs else None
+
+
 class _Page:
     """One article's text as grading and the checklist search it: per language family its view
     (``cues.view``), and the citations found in its spans. Keyed on offsets and names within
@@ -103,6 +118,7 @@ class _Page:
         self.text = text
         self._views: dict[str, str] = {}
         self._citations: dict[tuple[str, int, int], Hit | None] = {}
+        self._spans: dict[tuple[str, int, int], tuple[str, str | None]] = {}
 
     def view(self, fam: str) -> str:
         if fam not in self._views:
@@ -111,8 +127,18 @@ class _Page:
 
     def may_match(self, lits: Prefilter | None, fam: str, a: int, b: int) -> bool:
         """False only when phrase lists of ``fam`` with the literals ``lits`` cannot match in
-        [a, b): a match lies inside the span, and so does the literal it contains."""
-        return lits is None or lits.may_occur(self.view(fam), a, b)
+        [a, b): a match lies inside the span, and so does the literal it contains. A long span
+        (a document, searched for citations and harms) is cut and folded once for all lists."""
+        if lits is None:
+            return True
+        if b - a < _LONG_SPAN or lits.folded_rx is None:
+            return lits.may_occur(self.view(fam), a, b)
+        key = (fam, a, b)
+        got = self._spans.get(key)
+        if got is None:
+            span = self.view(fam)[a:b]
+            got = self._spans[key] = (span, fold(span))
+        return lits.may_match(*got)
 
     def first_hit(self, fam: str, key: str, a: int, b: int) -> Hit | None:
         """``cues.find(text, fam, key, a, b)[0]`` (or None), stopping at the first non-empty
@@ -141,12 +167,23 @@ class _Page:
         key = (fam, a, b)
         if key not in self._citations:
             found = None
-            if a < b and self.may_match(_citations_filter(fam), fam, a, b):
-                classes = [(kind, pat) for kind, pat in _citation_classes(fam) if self.may_match(
-                    _phrase_filter(fam, "citations", kind), fam, a, b)]
-                found = _earliest_citation(self.text, self.view(fam), classes, a, b)
+            if a < b:
+                classes = self._citation_classes(fam, a, b)
+                if classes:
+                    found = _earliest_citation(self.text, self.view(fam), classes, a, b)
             self._citations[key] = found
         return self._citations[key]
+
+    def _citation_classes(self, fam: str, a: int, b: int) -> list[tuple[str, re.Pattern]]:
+        """The citation classes (``_citation_classes``) whose literals occur in [a, b)."""
+        index = _class_literals(fam)
+        if index is not None:
+            present = index.find(self.view(fam), a, b)
+            return [c for i, c in enumerate(_citation_classes(fam)) if i in present]
+        if not self.may_match(_citations_filter(fam), fam, a, b):
+            return []
+        return [(kind, pat) for kind, pat in _citation_classes(fam)
+                if self.may_match(_phrase_filter(fam, "citations", kind), fam, a, b)]
 
 
 _UNSET: Any = object()
@@ -405,8 +442,8 @@ def _entry(rule: str, effect: str, hit: Hit) -> dict:
 def _trace_json(entries: Sequence[Entry]) -> str:
     """``json.dumps([_entry(*e) for e in entries], ensure_ascii=False, separators=(",", ":"))``,
     written out directly (the generic encoder cost more than grading a claim's rules)."""
-    return "[" + ",".join(f'{_entry_head(rule, effect)}{int(hit.start)},"end":{int(hit.end)},'
-                          f'"text":{_json_str(hit.text)}}}' for rule, effect, hit in entries) + "]"
+    return "[" + ",".join([f'{_entry_head(rule, effect)}{hit.start:d},"end":{hit.end:d},'
+                           f'"text":{_json_str(hit.text)}}}' for rule, effect, hit in entries]) + "]"
 
 
 @lru_cache(maxsize=None)
@@ -415,14 +452,40 @@ def _entry_head(rule: str, effect: str) -> str:
     return f'{{"rule":{_json_str(rule)},"effect":{_json_str(effect)},"start":'
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """One rubric rule as ``_grade`` applies it: its trigger, its flag, and for the
+    indirectness rule the flag that replaces its own when the trigger notes "people"
+    (``flag_if_people``)."""
+
+    id: str
+    trigger: Trigger
+    flag: str | None
+    people_flag: str | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What grading a claim with a given evidence cue starts from: the rubric read once per
+    cue instead of once per claim."""
+
+    start: str
+    floor: str
+    start_flags: tuple[str, ...]
+    start_entry: tuple[str, str]  # (rule, effect label) of the trace's first entry
+    rules: tuple[_Rule, ...]  # the rules that consider the cue, in rubric order
+
+
 @lru_cache(maxsize=None)
-def _plan(cue: str) -> tuple[str, str, tuple[str, ...], tuple[dict, ...]]:
-    """(start grade, floor, start flags, rules that consider the cue) of an evidence cue: the
-    rubric read once per cue instead of once per claim."""
+def _plan(cue: str) -> _Plan:
+    """The ``_Plan`` of an evidence cue."""
     rb = rubric()
     start = rb["start"].get(cue, rb["start"]["none"])
-    rules = tuple(r for r in rb["rules"] if "cues" not in r or cue in r["cues"])
-    return start, _floor(start), tuple(rb.get("start_flags", {}).get(cue, [])), rules
+    rules = tuple(_Rule(r["id"], TRIGGERS[r["id"]], r.get("flag"),
+                        r.get("flag_if_people", r.get("flag")) if r["id"] == "indirectness" else None)
+                  for r in rb["rules"] if "cues" not in r or cue in r["cues"])
+    return _Plan(start, _floor(start), tuple(rb.get("start_flags", {}).get(cue, [])),
+                 (f"start:{cue}", f"start {start}"), rules)
 
 
 @lru_cache(maxsize=None)
@@ -448,21 +511,21 @@ def grade_claim(c: Claim) -> tuple[str, list[dict], list[str], str]:
 
 def _grade(c: Claim) -> tuple[str, list[Entry], list[str], str]:
     """``grade_claim`` with the trace as ``Entry`` tuples."""
-    start, floor, start_flags, rules = _plan(c.cue)
-    grade = start
-    trace = [(f"start:{c.cue}", f"start {start}", c.cue_span or c.quote)]
-    flags = list(start_flags)
-    for rule in rules:
-        fired = TRIGGERS[rule["id"]](c)
+    plan = _plan(c.cue)
+    grade, floor = plan.start, plan.floor
+    trace = [(*plan.start_entry, c.cue_span or c.quote)]
+    flags = list(plan.start_flags)
+    for rule in plan.rules:
+        fired = rule.trigger(c)
         if fired is None:
             continue
         hit, note = fired
-        grade, label = _step(rule["id"], note, grade, floor)
-        trace.append((rule["id"], label, hit))
-        flag = rule.get("flag")
-        if rule["id"] == "indirectness" and note == "people":
-            flags = [f for f in flags if f != rule.get("flag")]
-            flag = rule.get("flag_if_people", flag)
+        grade, label = _step(rule.id, note, grade, floor)
+        trace.append((rule.id, label, hit))
+        flag = rule.flag
+        if rule.people_flag is not None and note == "people":
+            flags = [f for f in flags if f != rule.flag]
+            flag = rule.people_flag
         if flag and flag not in flags:
             flags.append(flag)
     cit = c.citation
@@ -506,12 +569,12 @@ def _make_claim(page: _Page, doc: tuple[int, int], lang: Any,
     cs, ce = _int_or_none(cue_start), _int_or_none(cue_end)
     cue_hit = Hit(cs, ce, text[cs:ce], "cue") if cs is not None and ce is not None else None
     s, e = int(start), int(end)
-    return Claim(text=text, fam=family(lang), start=s, end=e,
-                 sent=(int(sent_start), int(sent_end)), doc=doc,
-                 cue=str(cue or "none"), cue_span=cue_hit,
-                 kind=str(kind or "other"), unit=str(unit or ""),
-                 quote=Hit(s, e, text[s:e], "quote"), page=page,
-                 may_hedge=not (isinstance(hedge_words, str) and hedge_words == ""))
+    # in field order (text, fam, start, end, sent, doc, cue, cue_span, kind, unit, quote, page,
+    # may_hedge): keyword arguments cost more, and this runs once per claim
+    return Claim(text, family(lang), s, e, (int(sent_start), int(sent_end)), doc,
+                 str(cue or "none"), cue_hit, str(kind or "other"), str(unit or ""),
+                 Hit(s, e, text[s:e], "quote"), page,
+                 not (isinstance(hedge_words, str) and hedge_words == ""))
 
 
 def _columns(df: pd.DataFrame, names: Sequence[str]) -> dict[str, list]:
@@ -578,7 +641,7 @@ def document_checklist(articles: Sequence[Any], claims: pd.DataFrame) -> pd.Data
     from .model import CONTENT_ROLES
 
     stats = _claim_stats(claims)
-    rows = []
+    rows = []  # tuples in CHECKLIST_COLUMNS order: a frame from row dicts costs more
     for art in articles:
         page = _Page(art.text)
         disclaimer = any(page.has_hit(f, "disclaimer", 0, len(art.text)) for f in ("zh", "en"))
@@ -587,22 +650,24 @@ def document_checklist(articles: Sequence[Any], claims: pd.DataFrame) -> pd.Data
                 continue
             fam = family(doc.lang)
             n, share = stats.get((art.name, doc.doc_id), (0, math.nan))
-            cred_pat = cues.pattern(fam, "credentials")
-            author = textnorm.simplified_view(doc.author) if fam == "zh" else doc.author
-            creds = bool(doc.credentials.strip()) or bool(cred_pat and author and
-                                                          cred_pat.search(author))
-            rows.append({
-                "article": art.name, "doc_id": doc.doc_id, "role": doc.role,
-                "author_named": bool(doc.author.strip()),
-                "credentials_stated": creds,
-                "date_stated": bool(doc.published or (doc.role == "main" and art.published)),
-                "identifiable_reference": page.citation(fam, doc.start, doc.end) is not None,
-                "disclaimer_present": disclaimer,
-                "harms_mentioned": page.has_hit(fam, "harms", doc.start, doc.end),
-                "n_claims": n,
-                "share_grade_de": share,
-            })
+            rows.append((art.name, doc.doc_id, doc.role, bool(doc.author.strip()),
+                         _credentials(doc, fam),
+                         bool(doc.published or (doc.role == "main" and art.published)),
+                         page.citation(fam, doc.start, doc.end) is not None, disclaimer,
+                         page.has_hit(fam, "harms", doc.start, doc.end), n, share))
     df = pd.DataFrame(rows, columns=CHECKLIST_COLUMNS)
     df["n_claims"] = df["n_claims"].astype("int64")
     df["share_grade_de"] = df["share_grade_de"].astype("float64")
     return df.sort_values(["article", "doc_id"], kind="stable").reset_index(drop=True)
+
+
+def _credentials(doc: Any, fam: str) -> bool:
+    """Credentials stated: in the document's credentials field, or in its author line (read
+    on the simplified view for Chinese, worked out only when it is searched)."""
+    if doc.credentials.strip():
+        return True
+    cred_pat = cues.pattern(fam, "credentials")
+    if not (cred_pat and doc.author):
+        return False
+    author = textnorm.simplified_view(doc.author) if fam == "zh" else doc.author
+    return bool(author and cred_pat.search(author))

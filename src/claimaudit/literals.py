@@ -233,6 +233,16 @@ class Prefilter:
 def prefilter(patterns: tuple[re.Pattern, ...]) -> Prefilter | None:
     """The ``Prefilter`` of compiled regexes; None when one of them has no known literals or
     a case-insensitive literal is not ASCII (then nothing can be ruled out)."""
+    sets = literal_sets(patterns)
+    if sets is None:
+        return None
+    cased, folded = sets
+    return Prefilter(literal_regex(cased), _scan_literals(folded), literal_regex(folded))
+
+
+def literal_sets(patterns: Iterable[re.Pattern]) -> tuple[list[str], list[str]] | None:
+    """The literals a ``prefilter`` searches for: those matched as written, and the lowercased
+    ones of case-insensitive regexes (all ASCII), each ``minimal``. None: no prefilter."""
     lits: set[tuple[str, bool]] = set()
     for pat in patterns:
         got = pattern_literals(pat)
@@ -242,8 +252,7 @@ def prefilter(patterns: tuple[re.Pattern, ...]) -> Prefilter | None:
     folded = minimal(t.lower() for t, icase in lits if icase)
     if not all(t.isascii() for t in folded):
         return None
-    return Prefilter(literal_regex(t for t, icase in lits if not icase), _scan_literals(folded),
-                     literal_regex(folded))
+    return minimal(t for t, icase in lits if not icase), folded
 
 
 def _scan_literals(literals: Iterable[str]) -> tuple[str, ...]:
@@ -274,6 +283,83 @@ def literal_regex(literals: Iterable[str]) -> re.Pattern | None:
     return re.compile(trie(lits)) if lits else None
 
 
+@dataclass(frozen=True)
+class LiteralScreen:
+    """Which of many prefilters may match inside a string, from one scan for all their literals
+    (``literal_screen``): cheaper than asking each ``Prefilter`` when one string (a sentence) is
+    tested against dozens of phrase lists whose literals start with common letters.
+
+    ``scan(s)`` returns a bit mask: bit ``i`` is clear exactly when no literal of filter ``i``
+    occurs in ``s`` (or in ``fold(s)``), so that none of its regexes can match inside ``s`` or any
+    part of it. The scans list the longest literal starting at each
+    position (``_overlapping``); ``cased_bits`` / ``folded_bits`` map it to the bits of every
+    literal it starts with, which occur there too."""
+
+    cased: re.Pattern | None
+    cased_bits: dict[str, int]
+    folded: re.Pattern | None
+    folded_bits: dict[str, int]
+    folded_any: int  # bits of the filters with case-insensitive literals: open when s won't fold
+    always: int  # bits of the filters without literals: always open
+
+    def scan(self, s: str, lowered: str | None = None) -> int:
+        """The mask of the filters that may match inside ``s``; ``lowered``: ``fold(s)`` when the
+        caller has it (None: worked out here)."""
+        mask = self.always
+        if self.cased is not None:
+            bits = self.cased_bits
+            for lit in set(self.cased.findall(s)):
+                mask |= bits[lit]
+        if self.folded is not None:
+            low = lowered if lowered is not None else fold(s)
+            if low is None:
+                return mask | self.folded_any
+            bits = self.folded_bits
+            for lit in set(self.folded.findall(low)):
+                mask |= bits[lit]
+        return mask
+
+
+def literal_screen(filters: Iterable[tuple[re.Pattern, ...]]) -> LiteralScreen:
+    """The ``LiteralScreen`` of several filters: filter ``i`` (bit ``1 << i``) is the
+    ``prefilter`` of the regexes ``filters[i]``."""
+    cased: dict[str, int] = {}
+    folded: dict[str, int] = {}
+    always = folded_any = 0
+    for i, patterns in enumerate(filters):
+        bit = 1 << i
+        sets = literal_sets(patterns)
+        if sets is None:
+            always |= bit
+            continue
+        for lit in sets[0]:
+            cased[lit] = cased.get(lit, 0) | bit
+        for lit in sets[1]:
+            folded[lit] = folded.get(lit, 0) | bit
+        if sets[1]:
+            folded_any |= bit
+    return LiteralScreen(_overlapping(cased), _prefix_bits(cased), _overlapping(folded),
+                         _prefix_bits(folded), folded_any, always)
+
+
+def _overlapping(literals: Iterable[str]) -> re.Pattern | None:
+    """A regex whose ``findall`` lists the longest literal starting at each position: the
+    ``trie`` (longest word first) inside a look-ahead, so that occurrences may overlap."""
+    words = list(literals)
+    return re.compile(f"(?=({trie(words)}))") if words else None
+
+
+def _prefix_bits(literals: dict[str, int]) -> dict[str, int]:
+    """Each literal's bits plus those of the literals it starts with."""
+    out: dict[str, int] = {}
+    for t in literals:
+        mask = 0
+        for n in range(1, len(t) + 1):
+            mask |= literals.get(t[:n], 0)
+        out[t] = mask
+    return out
+
+
 def trie(words: Iterable[str], after_first: str = "") -> str:
     """An alternation of plain words written as a trie (历史|历程 → 历(?:史|程)): at each position
     the engine tries one branch per distinct next character instead of every word, which
@@ -302,3 +388,36 @@ def trie(words: Iterable[str], after_first: str = "") -> str:
         return (group if len(alts) > 1 else "(?:" + group + ")") + "?"  # greedy: longer first
 
     return body(tree, after_first)
+
+
+class LiteralOwners:
+    """Which owners (cue rules, citation classes, analytes…) have one of their literals occurring
+    in a text: one trie search for every literal instead of one prefilter per owner.
+
+    Each search resumes one character after the last match's start, so every position where a
+    literal starts is visited; there the trie matches the longest literal, and every other one
+    starting there is a prefix of it, so ``owners`` credits a literal with the owners of all its
+    prefixes too. The result is exactly the owners with a literal in the text (overlaps and
+    nested literals included)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
+        by_lit: dict[str, set[int]] = {}
+        for lit, owner in pairs:
+            if lit:
+                by_lit.setdefault(lit, set()).add(owner)
+        self.owners = {lit: frozenset(o for p, own in by_lit.items() if lit.startswith(p) for o in own)
+                       for lit in by_lit}
+        self.rx = re.compile(trie(by_lit)) if by_lit else None
+
+    def find(self, text: str, a: int = 0, b: int | None = None) -> set[int]:
+        """The owners with a literal inside ``text[a:b]``."""
+        found: set[int] = set()
+        if self.rx is None:
+            return found
+        b = len(text) if b is None else b
+        search, owners = self.rx.search, self.owners
+        m = search(text, a, b)
+        while m is not None:
+            found |= owners[m.group()]
+            m = search(text, m.start() + 1, b)
+        return found

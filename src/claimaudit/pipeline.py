@@ -69,32 +69,75 @@ def article_tables(articles: Sequence[Article], ref: pd.DataFrame) -> tuple[pd.D
         return claims, grading.document_checklist(articles, claims)
 
 
+@dataclass
+class CorpusParts:
+    """The per-article results of (part of) a corpus: everything but the corpus-wide grouping.
+
+    What a Dask partition returns (tables only: the client never needs the page texts back) and
+    what ``assemble`` turns into ``AuditTables``. ``keys`` are the claims' concept keys
+    (``consistency.concept_keys``, row for row with ``claims``): matching a claim to concepts
+    reads only its own sentence, document and article, so it runs per part too.
+    """
+    articles: pd.DataFrame
+    documents: pd.DataFrame
+    claims: pd.DataFrame
+    keys: pd.DataFrame
+    checklist: pd.DataFrame
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+CLAIM_ORDER = ("claim_id", "article", "start")
+CHECKLIST_ORDER = ("article", "doc_id")  # grading.document_checklist's row order
+
+
+def article_parts(articles: Sequence[Article], ref: pd.DataFrame,
+                  claims: pd.DataFrame | None = None, checklist: pd.DataFrame | None = None) -> CorpusParts:
+    """``CorpusParts`` of ``articles`` (``claims``/``checklist`` when already computed)."""
+    with corpus_stage(articles):
+        if claims is None:
+            claims = claims_for(articles, ref)
+        if checklist is None:
+            checklist = grading.document_checklist(articles, claims)
+        documents = ingest.documents_frame(articles)
+        keys = consistency.concept_keys(claims, documents, {a.name: a.text for a in articles})
+        return CorpusParts(ingest.articles_frame(articles), documents, claims, keys, checklist)
+
+
+def combine_parts(parts: Sequence[CorpusParts]) -> CorpusParts:
+    """Parts of one corpus → the parts of the whole, in the row order of a single run."""
+    parts = list(parts)
+    if len(parts) == 1:
+        return parts[0]
+    claims = pd.concat([p.claims for p in parts], ignore_index=True)
+    keys = pd.concat([p.keys for p in parts], ignore_index=True)
+    order = claims.sort_values([c for c in CLAIM_ORDER if c in claims.columns], kind="stable").index \
+        if len(claims) else claims.index
+    return CorpusParts(
+        articles=combine([p.articles for p in parts], ("article",)),
+        documents=combine([p.documents for p in parts], ("article", "start")),
+        claims=claims.loc[order].reset_index(drop=True),
+        keys=keys.loc[order].reset_index(drop=True),
+        checklist=combine([p.checklist for p in parts], CHECKLIST_ORDER),
+        failures=[f for p in parts for f in p.failures])
+
+
+def assemble(parts: CorpusParts, ref: pd.DataFrame, group_overrides: pd.DataFrame | None = None) -> AuditTables:
+    """The corpus-wide step: group comparable claims across articles, and the final tables."""
+    with batch_gc():
+        claims, groups = consistency.group_claims(parts.claims, group_overrides, keys=parts.keys)
+    return AuditTables(articles=parts.articles, documents=parts.documents, claims=claims, groups=groups,
+                       checklist=parts.checklist, reference=ref, failures=list(parts.failures))
+
+
 def analyze(articles: Sequence[Article], ref: pd.DataFrame | None = None,
             claims: pd.DataFrame | None = None,
             group_overrides: pd.DataFrame | None = None,
             checklist: pd.DataFrame | None = None) -> AuditTables:
-    """All tables for a corpus. ``claims`` and ``checklist`` may be given (e.g. computed by the
-    Dask engine); ``group_overrides`` are the reviewers' grouping rows (default: the packaged,
+    """All tables for a corpus. ``claims`` and ``checklist`` may be given (e.g. computed
+    elsewhere); ``group_overrides`` are the reviewers' grouping rows (default: the packaged,
     empty file)."""
-    with corpus_stage(articles):
-        return _analyze(articles, reference.load_reference() if ref is None else ref, claims,
-                        group_overrides, checklist)
-
-
-def _analyze(articles, ref, claims, group_overrides, checklist) -> AuditTables:
-    if claims is None:
-        claims = claims_for(articles, ref)
-    documents = ingest.documents_frame(articles)
-    claims, groups = consistency.group_claims(claims, group_overrides, documents=documents,
-                                              texts={a.name: a.text for a in articles})
-    return AuditTables(
-        articles=ingest.articles_frame(articles),
-        documents=documents,
-        claims=claims,
-        groups=groups,
-        checklist=grading.document_checklist(articles, claims) if checklist is None else checklist,
-        reference=ref,
-    )
+    ref = reference.load_reference() if ref is None else ref
+    return assemble(article_parts(articles, ref, claims, checklist), ref, group_overrides)
 
 
 def run_audit(paths: Sequence[str | Path], claims_dir: Path, reports_dir: Path,
@@ -105,15 +148,15 @@ def run_audit(paths: Sequence[str | Path], claims_dir: Path, reports_dir: Path,
 
     with batch_gc():  # the whole run, the Dask client's gathering of results included
         ref = reference.load_reference(claims_dir)
-        claims = checklist = None
-        if engine == "dask":  # the workers read the files and run the per-article stages
+        if engine == "dask":  # the workers read the files and run every per-article stage
             from . import distributed_engine
 
-            articles, failures, claims, checklist = distributed_engine.audit_files(paths, ref, scheduler=scheduler)
+            parts = distributed_engine.audit_files(paths, ref, scheduler=scheduler)
         else:
             articles, failures = ingest.ingest_paths(paths, progress=progress)
-        tables = analyze(articles, ref, claims, consistency.load_overrides(claims_dir), checklist)
-        tables.failures = failures
+            parts = article_parts(articles, ref)
+            parts.failures = failures
+        tables = assemble(parts, ref, consistency.load_overrides(claims_dir))
         store.write_machine_tables(claims_dir, tables)
         if engine == "dask":  # corpora too large for CSV are queried from Parquet (DuckDB, pandas)
             distributed_engine.write_parquet_tables(claims_dir, tables)

@@ -10,8 +10,9 @@ import bisect
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from functools import lru_cache, partial
 
 from claimaudit.config import data_path, load_yaml
 from claimaudit.textnorm import ascii_case_strays, simplified_view
@@ -315,12 +316,16 @@ def _one_led(s: str) -> str:
     return "一" + s if s[:1] in "百千万亿佰仟萬億" and s else s
 
 
+_ZH_DROPPED = re.compile(r"\s+|[余多几幾]")  # spaces and vague suffixes carry no value
+_THOUSANDS_COMMA = re.compile(r"(?<=[0-9]),(?=[0-9]{3})")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_ZH_SCALED = re.compile(r"([0-9]+(?:\.[0-9]+)?)([万亿萬億兆千百]+)")
+
+
 def _zh_number(s: str) -> float | None:
     """Chinese/mixed number with 点 decimals, 负, 分之 fractions and 又 mixed numbers."""
     digits, _, _, point, minus = _zh_tables()
-    s = re.sub(r"\s+", "", s)
-    s = re.sub(r"[余多几幾]", "", s)
-    s = re.sub(r"(?<=[0-9]),(?=[0-9]{3})", "", s)
+    s = _THOUSANDS_COMMA.sub("", _ZH_DROPPED.sub("", s))
     if not s:
         return None
     sign = 1.0
@@ -348,9 +353,9 @@ def _zh_number(s: str) -> float | None:
         if "x" in frac:
             return None
         return sign * (vi + float("0." + frac))
-    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", s):
+    if _DECIMAL.fullmatch(s):
         return sign * float(s)
-    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([万亿萬億兆千百]+)", s)
+    m = _ZH_SCALED.fullmatch(s)
     if m:
         v = float(m.group(1))
         for c in m.group(2):
@@ -367,11 +372,14 @@ def _en_tables():
     return e
 
 
+_EN_WORD_SPLIT = re.compile(r"[\s\-,]+")
+
+
 def _en_words(s: str) -> float | None:
     """Value of English number words: twenty-five, one hundred and three, two and a half, a dozen."""
     e = _en_tables()
     ones, tens, scales, fracs = e["ones"], e["tens"], e["scales"], e["fractions"]
-    words = [w for w in re.split(r"[\s\-,]+", s.lower().strip()) if w]
+    words = [w for w in _EN_WORD_SPLIT.split(s.lower().strip()) if w]
     if not words:
         return None
     sign = 1.0
@@ -383,7 +391,7 @@ def _en_words(s: str) -> float | None:
     i = 0
     while i < len(words):
         w = words[i]
-        if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", w) and (not current or (current >= 100 and float(w) < 100)):
+        if _DECIMAL.fullmatch(w) and (not current or (current >= 100 and float(w) < 100)):
             current, seen = current + float(w), True
             i += 1
             continue
@@ -501,9 +509,11 @@ class _Grammar:
     analyte_tail: frozenset = frozenset()
     prefix_unit_re: re.Pattern | None = None
     starts: re.Pattern | None = None  # every match begins with one of these characters …
+    scan: re.Pattern | None = None  # core behind ``starts`` when that is one class (zh): one search
+    scan_bare: re.Pattern | None = None  # … finds the next match (see _behind_class); core_bare's
     word_at: re.Pattern | None = None  # … or with a number word (en): matched at a word start
     word_after: re.Pattern | None = None  # finds the non-letter right before such a word
-    word_after_lower: re.Pattern | None = None  # the same on a lower-cased ASCII view
+    word_after_lower: re.Pattern | None = None  # the same on the letters view (bytes)
     strays: re.Pattern | None = None  # a letter (?i) equates with an ASCII one: K ſ İ ı (en)
     age_meta: re.Pattern | None = None
     counter_left: re.Pattern | None = None
@@ -526,6 +536,7 @@ class _Grammar:
     fraction: re.Pattern | None = None  # 一半的患者, half of patients
     fraction_values: dict | None = None
     fraction_anchors: tuple = ()
+    genre_marks: tuple = field(init=False)  # what _mean_sd and _fractions start from (a pre-test)
     people_scales: dict | None = None
     one_in: re.Pattern | None = None  # 1 in 5 adults
     age_left: re.Pattern | None = None  # "people over " / "adults " ending right before an age
@@ -535,6 +546,9 @@ class _Grammar:
     age_max: float = 0.0  # the oldest age written without a unit
     per_minute: re.Pattern | None = None  # 心率 … 100次/分 → bpm
     per_minute_units: dict | None = None
+
+    def __post_init__(self) -> None:
+        self.genre_marks = _SD_MARKS + self.fraction_anchors
 
 
 def _lines(name: str) -> list[str]:
@@ -574,10 +588,10 @@ def _zh_grammar() -> _Grammar:
 
     def core(first: str) -> re.Pattern:
         return re.compile(
-            rf"(?P<n1>{first})(?P<bp>/[0-9]{{2,3}}(?=\s?(?:mmHg|毫米汞柱)))?"
+            rf"(?P<whole>(?P<n1>{first})(?P<bp>/[0-9]{{2,3}}(?=\s?(?:mmHg|毫米汞柱)))?"
             + side.format(i=1, unit=unit)
             + rf"(?:(?P<c>{conn})(?P<a2>{apx_pre})?(?P<n2>{num})" + side.format(i=2, unit=unit) + ")?"
-            + rf"(?P<rate>{rate_suf})?(?P<suf>\s?(?:{suffix}))?")
+            + rf"(?P<rate>{rate_suf})?(?P<suf>\s?(?:{suffix}))?)")
     prefix_words = (list(z["rate_prefixes"]) + ["1日", "1天", "每隔", "每", "介于", "位于", "在"]
                     + list(z["prefix_comparators"]) + ["了", "是", "有", "为", "达"]
                     + list(z["lookback_prefixes"]) + list(z["prefix_approximators"]))
@@ -589,8 +603,11 @@ def _zh_grammar() -> _Grammar:
     pair_num = r"(?:[0-9]{1,6}(?:\.[0-9]{1,6})?|[零〇一二两三四五六七八九十百千]{1,6})"
     fr_cmp = {**{w: "eq" for w in z["prefix_approximators"]}, **z["prefix_comparators"]}
     analytes = z["ratio_analytes"]
+    starts = re.compile("[0-9零〇一二两三四五六七八九十百千万亿半数几]")
+    core_first, core_bare = core(num_first), core(num)
     return _Grammar(
-        family="zh", core=core(num_first), core_bare=core(num), prefix=_EndWords(prefix, prefix_words),
+        family="zh", core=core_first, core_bare=core_bare, prefix=_EndWords(prefix, prefix_words),
+        scan=_behind_class(starts, core_first), scan_bare=_behind_class(starts, core_bare),
         lexicon_span=max(len(w) for w in names), lexicon_pieces=_lexicon_pieces(names, nocase=False),
         unit_re=re.compile(unit),
         upper_start=re.compile(_alt(_upper_cmp_words(z["prefix_comparators"]))),
@@ -610,7 +627,7 @@ def _zh_grammar() -> _Grammar:
                             rf"(?=(?:{_alt(z['half_nouns'])}))"),
         fraction_values={"words": z["half_words"], "pre": fr_cmp, "apx": set(z["prefix_approximators"])},
         fraction_anchors=("半",),
-        starts=re.compile("[0-9零〇一二两三四五六七八九十百千万亿半数几]"),
+        starts=starts,
         counter_left=re.compile(rf"(?:{_alt(z['counter_left'])})\s?[:：]?\s{{0,2}}\Z"),
         age_meta=re.compile(rf"(?:{_alt(z['age_metadata_left'])})\s?[,，|｜/、:：\s]\s{{0,2}}\Z"),
         left_block=_EndWords(rf"(?:{_alt(z['blocked_left'])})\s?\Z", z["blocked_left"]),
@@ -662,10 +679,10 @@ def _en_grammar() -> _Grammar:
 
     def core(first: str) -> re.Pattern:
         return re.compile(
-            rf"(?P<n1>{first})(?P<bp>/[0-9]{{2,3}}(?=\s?mmHg))?(?:{side.format(i=1, unit=unit)})?"
+            rf"(?P<whole>(?P<n1>{first})(?P<bp>/[0-9]{{2,3}}(?=\s?mmHg))?(?:{side.format(i=1, unit=unit)})?"
             rf"(?P<ah>\s(?i:and\s(?:a\s)?half))?"
             rf"(?:(?P<c>{conn})(?P<a2>{_ialt(apx_words)}\s)?(?P<n2>{num})(?:{side.format(i=2, unit=unit)})?)?"
-            rf"(?P<rate>{rate})?(?P<suf>\s?{_ialt(suffix_words)}(?![A-Za-z]))?")
+            rf"(?P<rate>{rate})?(?P<suf>\s?{_ialt(suffix_words)}(?![A-Za-z]))?)")
     prefix_words = (["every", "between", "from"] + list(e["prefix_units"]) + list(e["prefix_comparators"])
                     + list(apx_words))
     prefix = (_starts_guard(prefix_words, nocase=True)
@@ -735,6 +752,17 @@ def _en_grammar() -> _Grammar:
         article_left=re.compile(rf"(?<![A-Za-z]){_ialt(e['article_left_words'])}\s{{1,2}}\Z"))
 
 
+def _behind_class(starts: re.Pattern, core: re.Pattern) -> re.Pattern:
+    """``core`` tried only where the one-character class ``starts`` matches, as one search: the
+    engine skips in C to each character of the class, re-reads it (lookbehind) and matches
+    ``core`` from it (lookahead). The match is that one character; the quantity is group
+    ``whole``, with every group of ``core``. The same matches as ``core.match`` at each place
+    ``starts`` finds, in order, without a Python step per place."""
+    if not re.fullmatch(r"\[[^\]]*\]", starts.pattern):
+        raise ValueError(f"not one character class: {starts.pattern!r}")
+    return re.compile(rf"{starts.pattern}(?<=(?={core.pattern})(?s:.))")
+
+
 def _en_word_starts(entries) -> tuple[re.Pattern, re.Pattern]:
     """Where an English number word can begin: the first word of an entry (one, twenty, a,
     several …) at a word start. Returns (at, after): ``at`` matches at a known word start,
@@ -757,15 +785,26 @@ def _en_word_starts(entries) -> tuple[re.Pattern, re.Pattern]:
 
 
 def _en_word_starts_lower(entries) -> re.Pattern:
-    """``word_after`` for a lower-cased ASCII view: plain letters throughout, so the engine rejects
-    most words on a literal test instead of trying case-insensitive alternatives (same positions:
-    lower-casing ASCII keeps every offset and is exactly what case-insensitive matching allows)."""
+    """``word_after`` for the letters view (see _letters_view): plain lower-case letters
+    throughout, so the engine rejects most words on a literal test instead of trying
+    case-insensitive alternatives, and it opens with a literal space, which the engine skips to
+    far faster than to a character class (same positions: see _word_anchors)."""
     toks = {re.match(r"[A-Za-z]*", w).group().lower() for w in entries}
     by_first: dict[str, set[str]] = {}
     for tok in toks:
         by_first.setdefault(tok[0], set()).add(tok[1:])
     words = "|".join(f"{c}(?:{_alt(tails)})" for c, tails in sorted(by_first.items()))
-    return re.compile(rf"[^a-z](?=(?:{words})(?![a-z]))")
+    return re.compile(rf" (?=(?:{words})(?![a-z]))".encode("ascii"))
+
+
+# ASCII letters to lower case, every other byte to a space (see _letters_view)
+_LETTER_BYTES = bytes(c | 0x20 if chr(c).isascii() and chr(c).isalpha() else 0x20 for c in range(256))
+
+
+def _letters_view(seg: str) -> bytes:
+    """seg with its ASCII letters lower-cased and every other character a space, one byte for one
+    character (each non-ASCII character is encoded as one "?" first)."""
+    return seg.encode("ascii", "replace").translate(_LETTER_BYTES)
 
 
 _LEXICON_PIECE = 6  # a span's first characters, looked up among the entries' pieces
@@ -891,21 +930,14 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
     lo, hi = max(0, start - _CTX), min(n, end + _CTX)
     out: list[Quantity] = []
     pos, stop, last_end = start - lo, end - lo, start - lo
-    view, anchors = _view_anchors(text, g, lo, hi, pos, stop)
-    match = (g.core_bare if keep_bare else g.core).match
+    view = _view(text, g, lo, hi)
+    next_match = _match_finder(view, g, pos, stop, keep_bare)
     zh = family == "zh"
-    for anchor in anchors:  # the grammar runs only where a number can begin
-        if anchor < pos:
-            continue  # inside a quantity already found
-        m = match(view, anchor, stop)
-        if m is None:
-            pos = anchor + 1
-            continue
+    while (m := next_match(pos, stop)) is not None:  # the next match after what was read
         if not keep_bare and m.group("u1", "u2") == (None, None):
-            # fast path for the common bare number: no unit, no implicit unit, no threshold context
-            if not _ratio_tail(view, anchor, g) and not _implicit_unit(m.group("n1"), zh) \
-                    and not _bare_extra(m, view, g):
-                pos = m.end()
+            resume = _bare_resume(m, view, g, zh, last_end)
+            if resume is not None:  # the common bare number: no claim, decided before any parsing
+                pos = resume
                 continue
         try:
             qs = _build(m, view, g, last_end, keep_bare, lo, stop)
@@ -916,7 +948,7 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
                 qs = [_pair(view, qs[0], out, lo, g, last_end)]
             out.extend(qs)
             # (an end clipped to stop: every anchor lies before stop, so none is skipped wrongly)
-            last_end = pos = max(m.end(), qs[-1].end - lo)
+            last_end = pos = max(m.end("whole"), qs[-1].end - lo)
         else:
             pos = max(m.end("n1"), m.start() + 1)
     extra = [] if keep_bare else _genre_rows(view, start - lo, stop, g)
@@ -927,31 +959,85 @@ def _scan(text: str, lang: str, start: int, end: int | None, keep_bare: bool) ->
     return out
 
 
-def _view_anchors(text: str, g: _Grammar, lo: int, hi: int, a: int, b: int) -> tuple[str, list[int]]:
-    """The folded view of text[lo:hi] and, in order, every position in [a, b) where a number can
-    begin (a superset: the grammar decides). Each step is one scan in C: whether anything needs
-    folding, the digit anchors, the number-word anchors (en)."""
+def _bare_resume(m: re.Match, view: str, g: _Grammar, zh: bool, floor: int) -> int | None:
+    """Where the scan resumes after a number without a unit that no rule can make a claim, or None
+    when it may be one (an implicit unit, a threshold, a genre rule). A number with no comparator,
+    analyte or ')' right before it is passed whole; one that only looked like a threshold is passed
+    up to its end, so that a range's second number is still tried on its own."""
+    s1 = m.start()  # (the match begins with its first number)
+    if _implicit_unit(m.group("n1"), zh) or _bare_extra(m, view, g):
+        return None
+    if not _ratio_tail(view, s1, g):
+        return m.end("whole")
+    if _ratio_context(view, s1, g) or _pair_context(view, s1, g, floor):
+        return None
+    return max(m.end("n1"), s1 + 1)
+
+
+def _view(text: str, g: _Grammar, lo: int, hi: int) -> str:
+    """The folded view of text[lo:hi]: one scan in C tells whether anything needs folding."""
     # zh: a window of the text's view (not the view of the window), so every window of one page
     # reads the same characters and the page is converted once
     seg = simplified_view(text)[lo:hi] if g.family == "zh" else text[lo:hi]
     if not seg.isascii() and _FOLD_RE.search(seg):  # (every folded character is non-ASCII)
         seg = _fold(seg)
+    return seg
+
+
+def _match_finder(view: str, g: _Grammar, a: int, b: int,
+                  keep_bare: bool) -> Callable[[int, int], re.Match | None]:
+    """``finder(pos, stop)``: the grammar's first match in view[pos:stop] (pos ≥ a, stop = b),
+    tried only where a number can begin; None when there is none. The quantity is group
+    ``whole``. One search in C where those places are one character class (zh); else a walk
+    over the places found up front (en: digits, and number words found on another view)."""
+    scan = g.scan_bare if keep_bare else g.scan
+    if scan is not None:
+        return partial(scan.search, view)
+    return _AnchorWalk(view, _anchors(view, g, a, b), (g.core_bare if keep_bare else g.core).match)
+
+
+class _AnchorWalk:
+    """The first match at or after ``pos`` of ``match`` tried at each anchor in turn (anchors
+    before ``pos`` lie inside what was read already and are passed over)."""
+
+    __slots__ = ("view", "anchors", "match", "i")
+
+    def __init__(self, view: str, anchors: list[int], match: Callable[..., re.Match | None]):
+        self.view, self.anchors, self.match, self.i = view, anchors, match, 0
+
+    def __call__(self, pos: int, stop: int) -> re.Match | None:
+        anchors, i = self.anchors, self.i
+        while i < len(anchors):
+            anchor = anchors[i]
+            i += 1
+            if anchor >= pos:
+                m = self.match(self.view, anchor, stop)
+                if m is not None:
+                    self.i = i
+                    return m
+        self.i = i
+        return None
+
+
+def _anchors(seg: str, g: _Grammar, a: int, b: int) -> list[int]:
+    """In order, every position in [a, b) where a number can begin (a superset: the grammar
+    decides): one scan in C for the digit anchors, one for the number-word anchors (en)."""
     anchors = [m.start() for m in g.starts.finditer(seg, a, b)]
     if g.word_after is not None:
         words = _word_anchors(seg, g, a, b)
         if words:
             anchors = sorted(anchors + words) if anchors else words
-    return seg, anchors
+    return anchors
 
 
 def _word_anchors(seg: str, g: _Grammar, a: int, b: int) -> list[int]:
-    """Where a number word can begin in seg[a:b] (en). Searched on the lower-cased view when
-    lower-casing keeps the matches: it does unless seg holds a non-ASCII letter that
-    case-insensitive matching equates with an ASCII one (K ſ İ ı: the only characters whose
-    lower case is ASCII or longer, or that ``(?i)`` folds to ASCII)."""
+    """Where a number word can begin in seg[a:b] (en). Searched on the letters view when it keeps
+    the matches: it does unless seg holds a non-ASCII letter that case-insensitive matching
+    equates with an ASCII one (K ſ İ ı, the only ones): every other non-ASCII character is, like
+    a space, no letter of a word, and ASCII letters match case-insensitively only themselves."""
     lo = max(a - 1, 0)
     if seg.isascii() or not g.strays.search(seg):
-        words = [m.start() + 1 for m in g.word_after_lower.finditer(seg.lower(), lo, b)]
+        words = [m.start() + 1 for m in g.word_after_lower.finditer(_letters_view(seg), lo, b)]
     else:
         words = [m.start() + 1 for m in g.word_after.finditer(seg, lo, b)]
     if a == 0 and g.word_at.match(seg, 0, b):
@@ -979,10 +1065,27 @@ def _replace_overlapped(out: list[Quantity], extra: list[Quantity]) -> list[Quan
 
 
 # --------------------------------------------------------------------------- genre rules
+_SD_MARKS = ("±", "+/-")  # what joins a mean to its SD (see _mean_sd)
+
+
 def _genre_rows(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
-    """The rows of the genre rules (mean±SD, fractions of people, one in N) inside view[a:b]."""
-    return [q for q in _mean_sd(view, a, b, g) + _fractions(view, a, b, g) + _one_in(view, a, b, g)
-            if a <= q.start and q.end <= b]
+    """The rows of the genre rules (mean±SD, fractions of people, one in N) inside view[a:b].
+    Most documents hold none of the marks the first two rules start from: a plain substring test
+    for them anywhere in the view (the rules themselves look only inside [a, b)) skips both."""
+    rows = []
+    if _holds_any(view, g.genre_marks):
+        rows = _mean_sd(view, a, b, g) + _fractions(view, a, b, g)
+    if g.one_in is not None:
+        rows += _one_in(view, a, b, g)
+    return [q for q in rows if a <= q.start and q.end <= b] if rows else rows
+
+
+def _holds_any(text: str, marks: tuple[str, ...]) -> bool:
+    """Does any of ``marks`` occur in ``text``? (``in`` tests: cheaper than ``find`` calls.)"""
+    for mark in marks:
+        if mark in text:
+            return True
+    return False
 
 
 def _pair(view: str, q: Quantity, out: list[Quantity], lo: int, g: _Grammar, floor: int) -> Quantity:
@@ -1033,7 +1136,7 @@ def _mean_sd(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
     """mean±SD ("(45.3±8.2)岁", "12.5 ± 3.1 mmol/L") is one claim about the mean; the SD is a
     spread, not a second claim. Without a unit only the SD claim is dropped (a unitless row)."""
     found: list[Quantity] = []
-    for sym in ("±", "+/-"):
+    for sym in _SD_MARKS:
         i = view.find(sym, a, b)
         while i >= 0:
             ml = _MEAN_LEFT.search(view, max(0, i - 14), i)
@@ -1100,9 +1203,10 @@ def _one_in(view: str, a: int, b: int, g: _Grammar) -> list[Quantity]:
     return found
 
 
-# " in " right after the number's last character: a digit or the e of "one" (only there can the
-# rule's "1 in 5" hold it). Overlapping occurrences (" in in ") follow an n, so none is lost.
-_ONE_IN_AT = re.compile(r" in (?<=[1-9eE] in )")
+# " in " right after the number's last character: a digit or "one" in any case (only there can
+# the rule's "1 in 5" hold it; a literal first, so the engine skips to each " in " in C).
+# Overlapping occurrences (" in in ") follow an n, so none is lost.
+_ONE_IN_AT = re.compile(r" in (?:(?<=[1-9] in )|(?<=[oO][nN][eE] in ))")
 
 
 def _fraction_q(m: re.Match, fv: dict, g: _Grammar) -> Quantity:
@@ -1148,20 +1252,25 @@ def _bare_extra(m: re.Match, view: str, g: _Grammar) -> bool:
         and bool(g.people_right.match(view, e))
 
 
+_SPACES = re.compile(r"\s+")
+_DIGIT_SOON = re.compile(r"\s{0,3}[0-9]")
+
+
 def _age_context(m: re.Match, view: str, g: _Grammar) -> bool:
     """An age written without its unit after a population noun: "people over 65", "women under 40",
     "adults 65 and older" (digits only, no second number, nothing count-like right after it)."""
-    tok = m.group("n1")
-    false_range = ((m.group("c") or "").strip().lower() in g.between_conn and m.group("u2") is None
-                   and not (m.group("n2") or "0")[:1].isdigit())  # over 70 and a pulse of …
-    if g.age_left is None or (m.group("n2") is not None and not false_range) or m.group("u1") is not None \
-            or m.group("rate") \
-            or not tok[:1].isdigit() or float(tok.replace(",", "")) > g.age_max:
+    tok, n2, u1, rate = m.group("n1", "n2", "u1", "rate")
+    if g.age_left is None or u1 is not None or rate or not tok[:1].isdigit():
+        return False  # (the cheap tests first)
+    if n2 is not None and not ((m.group("c") or "").strip().lower() in g.between_conn
+                               and m.group("u2") is None and not n2[:1].isdigit()):
+        return False  # a real range; but "over 70 and a pulse of …" is no range
+    if float(tok.replace(",", "")) > g.age_max:
         return False  # smokers over 20 a day, people over 100,000: not ages
     s1 = m.start("n1")
-    suf = re.sub(r"\s+", " ", (m.group("suf") or "").strip().lower()) if m.group("n2") is None else ""
+    suf = _SPACES.sub(" ", (m.group("suf") or "").strip().lower()) if n2 is None else ""
     if suf:
-        if suf not in g.age_suffix or re.match(r"\s{0,3}[0-9]", view[m.end():m.end() + 4]):
+        if suf not in g.age_suffix or _DIGIT_SOON.match(view, m.end("whole"), m.end("whole") + 4):
             return False  # "over 65 and under 80": the suffix words open the upper bound
     elif not _ratio_tail(view, s1, g) or g.age_right.match(view, m.end("n1")):
         return False  # cheap exit: no comparator word ends here, or a count noun follows
@@ -1311,17 +1420,18 @@ def _is_date(view: str, s: int, e: int, g: _Grammar) -> bool:
         lo = de  # (a date is never empty)
 
 
+_NO_WORDS: dict[str, str | None] = {}  # the prefix groups of a prefix without words (read only)
+
+
 def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo: int,
            stop: int) -> list[Quantity] | None:
     """The quantities of one grammar match in ``view`` (``text[lo:]``), in text offsets with ends
-    cut at ``stop`` (a view offset); None when the match is no claim."""
+    cut at ``stop`` (a view offset); None when the match is no claim. Unless ``keep_bare``, the
+    caller has already passed over the bare numbers that cannot be claims (``_bare_resume``)."""
     zh = g.family == "zh"
     s1 = m.start("n1")
     tok1, tok2, m_u1, m_u2, m_suf = m.group("n1", "n2", "u1", "u2", "suf")  # one call, not five
-    if not keep_bare and not (m_u1 or m_u2) and not _implicit_unit(tok1, zh) \
-            and not _ratio_context(view, s1, g) and not _bare_extra(m, view, g) \
-            and not _pair_context(view, s1, g, floor):
-        return None  # the common case, decided before any parsing: a bare number
+    m_end = m.end("whole")  # (the match itself may be only the number's first character)
     if not _left_ok(view, s1, g):
         return None
     num1 = _zh_num(tok1) if zh else _en_num(tok1)
@@ -1329,15 +1439,17 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
         return None
     # ---- the range part, when it is a real range
     has_range = tok2 is not None
-    conn = (m.group("c") or "").strip().lower()
     signed = _is_signed(view, s1, tok1, g)
     pre = g.prefix.search(view, max(floor, s1 - 24, 0), s1 - 1 if signed else s1)
     if pre is None or pre.start() < floor:
         pre = None
-    pg = pre.groupdict() if pre is not None else {}  # the prefix words (groups differ by language)
+    # the prefix words (groups differ by language); mostly there are none
+    pg = pre.groupdict() if pre is not None and pre.lastindex is not None else _NO_WORDS
     between = bool(pg.get("btw"))
-    if has_range and conn in g.between_conn and not between and not (zh and conn in "和与" and m_suf):
-        has_range = False
+    if has_range:
+        conn = (m.group("c") or "").strip().lower()
+        if conn in g.between_conn and not between and not (zh and conn in "和与" and m_suf):
+            has_range = False
     num2 = None
     if has_range:
         num2 = _zh_num(tok2) if zh else _en_num(tok2)
@@ -1345,7 +1457,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
             has_range = False
     # ---- end of the quantity and the unit forms
     if has_range:
-        end = m.end()
+        end = m_end
         u1, u2 = m_u1, m_u2
     else:
         u1, u2 = m_u1, None
@@ -1353,7 +1465,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
             names = ("n1", "m1", "g1", "h1", "mb1", "u1", "hb1", "mc1") if zh else ("n1", "u1", "ah")
             end = max(m.end(k) for k in names if m.group(k) is not None)
         else:
-            end = m.end()
+            end = m_end
     unit_end = m.end("u2") if (has_range and u2) else (m.end("u1") if u1 else (m.end("n2") if has_range else m.end("n1")))
     units = []
     for i, form in ((1, u1), (2, u2)):
@@ -1440,13 +1552,13 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
     if zh and unit in time_s and g.past_right.match(view, unit_end) \
             and not g.past_event.search(view, max(0, s1 - 6), s1):
         return None  # 3天前: a point in the past, not a duration
-    if zh and unit == "year" and (g.profile_right.match(view, m.end()) or g.profile_left.search(
+    if zh and unit == "year" and (g.profile_right.match(view, m_end) or g.profile_left.search(
             view, max(0, (pre.start() if pre is not None and pre.group(0).strip() else s1) - 10),
             pre.start() if pre is not None and pre.group(0).strip() else s1)):
         return None  # 从医20年, 20年临床经验: a doctor's biography
     if not zh and form and unit == "fold" and form in ("x", "×") and re.match(r"\s*[0-9]", view[unit_end:unit_end + 3]):
         return None
-    if unit == "age_years" and not (cmp_word or apx_word or m.group("suf")) and g.age_meta is not None \
+    if unit == "age_years" and not (cmp_word or apx_word or m_suf) and g.age_meta is not None \
             and g.age_meta.search(view, max(0, s1 - 10), s1):
         return None  # asker profile: 女 | 28岁
     if unit == "count" and g.counter_left is not None and g.counter_left.search(view, max(0, s1 - 8), s1):
@@ -1454,7 +1566,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
     if zh and unit == "count" and num1.chinese_one and not has_range and not rate:
         return None
     if zh and unit in ("day", "week") and lo_v == 1 and not has_range and not cmp_word and not apx_word \
-            and re.match(r"\s?[0-9一二两三四五六七八九十~\-至到]{1,6}\s?次", view[m.end():m.end() + 9]):
+            and re.match(r"\s?[0-9一二两三四五六七八九十~\-至到]{1,6}\s?次", view[m_end:m_end + 9]):
         return None  # 1日3次 / 一日三次: the day is the rate period of the next quantity
     if num1.is_article and not (cmp_word or apx_word or every or (g.article_left and g.article_left.search(
             view, max(0, (pre.start() if pre else s1) - 16), pre.start() if pre and pre.group(0).strip() else s1))):
@@ -1495,25 +1607,25 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
             unit = "ratio"  # 大于10小于20: the upper bound of a pair (merged in _scan)
         else:
             return None
-        nxt = view[m.end():m.end() + 1]
+        nxt = view[m_end:m_end + 1]
         if unit and unit != "count" and (nxt in g.classifiers or (nxt.isalpha() and nxt.isascii())):
             return None
     if not keep_bare and not unit:
         return None
     # ---- rate suffix
-    if m.group("rate") and (has_range or m.group("n2") is None):
+    if m.group("rate") and (has_range or tok2 is None):
         if zh:
             rate = g.rate_suffix.get(m.group("rate"), rate)
         else:
             rw = (m.group("rw") or m.group("rw2") or "").lower()
             rate = g.rate_suffix.get(rw, rate)
     if num1.is_adverb and not rate:
-        if re.match(r"\s+as\s", view[m.end():m.end() + 4]) and not has_range:
+        if re.match(r"\s+as\s", view[m_end:m_end + 4]) and not has_range:
             unit = "fold"
         elif not (cmp_word or apx_word):
             return None
     # ---- comparator
-    suf = (m.group("suf") or "").strip() if (has_range or m.group("n2") is None) else ""
+    suf = (m_suf or "").strip() if (has_range or tok2 is None) else ""
     suf_l = suf.lower()
     approx = bool(apx_word) or suf in g.suffix_apx or bool(m.group("a2") if has_range else False)
     if lookback and apx_word and apx_word == lb_word:
@@ -1529,7 +1641,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
     else:
         comparator = "eq"
     if (comparator == "eq" and g.persistence is not None and unit in time_s
-            and g.persistence.match(view, m.end())):
+            and g.persistence.match(view, m_end)):
         comparator = "ge"  # 6个月无改善: lasting at least six months
     if vague:
         lo_v = hi_v = None
@@ -1553,8 +1665,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
         q_start = pre.start()
         while q_start < s1 and view[q_start].isspace():
             q_start += 1
-    if has_range or m.group("n2") is None:
-        q_end = m.end()
+    if has_range or tok2 is None:
+        q_end = m_end
     else:
         q_end = end
     if people_end is not None:

@@ -24,6 +24,7 @@ import pandas as pd
 import pint
 
 from .config import data_path, load_yaml
+from .literals import LiteralOwners
 from .textnorm import simplified_view
 
 REFERENCE_FILE = "reference.csv"
@@ -339,49 +340,21 @@ class _Lexicon:
     """
 
     matchers: tuple[tuple[str, re.Pattern], ...]
-    exact: _LiteralIndex
-    folded: _LiteralIndex
+    exact: LiteralOwners
+    folded: LiteralOwners
     always: frozenset[int]
     has_folded: frozenset[int]
 
     def candidates(self, window: str) -> set[int]:
         """Indices of the analytes that may have a term in ``window`` (a superset)."""
-        found = set(self.always)
-        self.exact.collect(window, found)
+        found = self.exact.find(window)
+        found |= self.always
         low = _folded(window)
         if low is None:
             found |= self.has_folded
         else:
-            self.folded.collect(low, found)
+            found |= self.folded.find(low)
         return found
-
-
-class _LiteralIndex:
-    """Which analytes' literals occur in a text, found with one alternation of all literals.
-
-    At each position where literals start, the alternation (longest first) matches the longest
-    one; every other literal starting there is a prefix of it, so ``owners`` maps a literal to
-    the analytes of all its prefixes among the literals, and trying every such position (each
-    search resumes one character after the last match) finds exactly the literals that occur.
-    """
-
-    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
-        by_lit: dict[str, set[int]] = {}
-        for lit, i in pairs:
-            by_lit.setdefault(lit, set()).add(i)
-        self.owners = {lit: frozenset(i for p, idx in by_lit.items() if lit.startswith(p)
-                                      for i in idx) for lit in by_lit}
-        ordered = sorted(by_lit, key=lambda t: (-len(t), t))
-        self.rx = re.compile("|".join(map(re.escape, ordered))) if ordered else None
-
-    def collect(self, text: str, found: set[int]) -> None:
-        """Add to ``found`` the analytes with a literal occurring in ``text``."""
-        if self.rx is None:
-            return
-        m = self.rx.search(text)
-        while m is not None:
-            found |= self.owners[m.group()]
-            m = self.rx.search(text, m.start() + 1)
 
 
 @lru_cache(maxsize=16)
@@ -412,7 +385,7 @@ def _analyte_lexicon(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> _Lexicon
                 always.add(i)
             else:
                 index.append((lit, i))
-    return _Lexicon(tuple(matchers), _LiteralIndex(exact), _LiteralIndex(folded), frozenset(always),
+    return _Lexicon(tuple(matchers), LiteralOwners(exact), LiteralOwners(folded), frozenset(always),
                     frozenset(has_folded))
 
 
@@ -519,16 +492,20 @@ class _Candidate:
 def _candidates(ref: pd.DataFrame) -> dict[str, list[_Candidate]]:
     """Usable rows by analyte, in table order (rows marked unverified wait for a reviewer)."""
     out: dict[str, list[_Candidate]] = {}
-    conf = ref["confidence"] if "confidence" in ref.columns else pd.Series("", index=ref.index)
-    analyte_col = ref["analyte"] if "analyte" in ref.columns else ref["key"]
-    for i, (row, c, a) in enumerate(zip(ref.to_dict("records"), conf, analyte_col)):
+    n = len(ref)
+    conf = ref["confidence"].tolist() if "confidence" in ref.columns else [""] * n
+    analyte_col = (ref["analyte"] if "analyte" in ref.columns else ref["key"]).tolist()
+    highs = ref["value_high"].tolist() if "value_high" in ref.columns else [None] * n
+    # plain column lists: DataFrame.to_dict("records") cost more than the rest (once per chunk)
+    rows = zip(ref["key"].tolist(), ref["comparator"].tolist(), ref["value"].tolist(), highs,
+               ref["unit"].tolist(), conf, analyte_col)
+    for i, (key, comparator, value, high, unit, c, a) in enumerate(rows):
         if str(c).strip() == "unverified" or not str(a).strip():
             continue
-        high = row.get("value_high")
         out.setdefault(str(a), []).append(_Candidate(
-            i, row["key"], row["comparator"], float(row["value"]),
-            float(high) if high not in (None, "") else math.nan, row["unit"], str(a),
-            pint_expression(row["unit"])))
+            i, key, comparator, float(value),
+            float(high) if high not in (None, "") else math.nan, unit, str(a),
+            pint_expression(unit)))
     return out
 
 

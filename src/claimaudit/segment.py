@@ -25,14 +25,16 @@ Documents never overlap; each starts and ends on a non-space character of a line
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
+from operator import add
 from re import _constants as _sre  # the cue regexes' parse trees (first-character gates)
 
 
 from .config import load_yaml
-from .literals import literal_regex, minimal, parse, pattern_literals
+from .literals import LiteralOwners, literal_regex, minimal, parse, pattern_literals
 from .model import Document
 from .textnorm import ScriptProfile, ascii_case_strays, simplified_view
 
@@ -231,6 +233,19 @@ class LineFilter:
             return True
         return not low.isascii() and self.other_rx.search(low) is not None
 
+    def matching(self, views: list[str]) -> set[int]:
+        """Indexes of the views (lines without fold strays) whose ``line_low`` ``may_match``,
+        from one scan of their lowered newline-join per scanner (lowering works character by
+        character, so each line's slice of the lowered join is its ``line_low``)."""
+        if self.ascii_rx is None:
+            return set(range(len(views)))
+        joined = "\n".join(views).lower()
+        starts = _starts(views)
+        hit = _joined_hits(self.ascii_rx, joined, starts)
+        if not joined.isascii():  # a word of ``other_rx`` occurs only in a non-ASCII line
+            hit |= _joined_hits(self.other_rx, joined, starts)
+        return hit
+
 
 def _scanner(words: set[str]) -> re.Pattern:
     """A regex finding any of ``words`` (``literals.literal_regex``); one finding nothing for none."""
@@ -388,21 +403,22 @@ class FirstGates:
         self._parts = parts
         self._limits = sorted({limit for ps in parts.values() for limit, _ in ps})
         longest = self._limits[-1] if self._limits else -1
-        # [n]: index in ``_limits`` of the smallest limit a line of n characters respects
-        self._tier_of_len = tuple(bisect_left(self._limits, n) for n in range(longest + 1))
-        self._memo: dict[tuple[str, int], re.Pattern | None] = {}  # (character, tier) -> gate
+        # [n]: the gates (character -> gate) of the smallest limit a line of n characters respects
+        memos = [{} for _ in self._limits]
+        self._memo_of_len: tuple[dict[str, re.Pattern | None], ...] = tuple(
+            memos[bisect_left(self._limits, n)] for n in range(longest + 1))
 
     def get(self, ch: str, n: int) -> re.Pattern | None:
         """The gate of a line of ``n`` characters starting with ``ch`` (None: no such cue)."""
-        if n >= len(self._tier_of_len):
+        if n >= len(self._memo_of_len):
             return None
-        tier = self._tier_of_len[n]
+        memo = self._memo_of_len[n]
         try:
-            return self._memo[ch, tier]
+            return memo[ch]
         except KeyError:
-            floor = self._limits[tier]
+            floor = self._limits[bisect_left(self._limits, n)]
             live = [part for limit, part in self._parts.get(first_key(ch), ()) if limit >= floor]
-            rx = self._memo[ch, tier] = re.compile("|".join(live)) if live else None
+            rx = memo[ch] = re.compile("|".join(live)) if live else None
             return rx
 
 
@@ -421,23 +437,55 @@ def _first_gates(cues_: list[tuple[re.Pattern, str, int]]) -> tuple[FirstGates, 
 
 
 @dataclass(frozen=True)
+class NeedleIndex:
+    """Which of several cue regexes may match a line: one scan for the literal words of them all
+    (``_pattern_needles``, ``literals.LiteralOwners``) rather than one prefilter scan per cue.
+    Words starting with an ASCII character are scanned apart (an ASCII line needs that scan
+    only; a word's prefixes start with the same character, so each half credits them)."""
+
+    ascii_words: LiteralOwners
+    other_words: LiteralOwners
+    always: frozenset[int]  # cues without a usable literal: tried on every line
+    every: frozenset[int]
+
+    @classmethod
+    def of(cls, patterns: list[re.Pattern]) -> "NeedleIndex":
+        needles = [_pattern_needles(p) for p in patterns]
+        pairs = [(w, k) for k, found in enumerate(needles) if found for w in found]
+        return cls(LiteralOwners((w, k) for w, k in pairs if w[0].isascii()),
+                   LiteralOwners((w, k) for w, k in pairs if not w[0].isascii()),
+                   frozenset(k for k, found in enumerate(needles) if found is None),
+                   frozenset(range(len(patterns))))
+
+    def candidates(self, low: str | None) -> frozenset[int] | set[int]:
+        """Indexes of the cues one of whose words occurs in ``low`` (``line_low``; None: all)."""
+        if low is None:
+            return self.every
+        found = self.ascii_words.find(low)
+        if not low.isascii():
+            found |= self.other_words.find(low)
+        return found | self.always if self.always else found
+
+
+@dataclass(frozen=True)
 class FurnTier:
     """The ``furniture.search`` cues allowed on lines up to one length (long lines face only the
     few cues allowed that long): the anchored ones in one alternation behind their literals'
-    prefilter, the floating ones each with its own prefilter, behind one prefilter of them all
+    prefilter, the floating ones each tried only when one of its own literals is on the line
     (a ":" or a year lets a line past the anchored cues' filter, not past the floating ones')."""
 
     anchored_gate: LineFilter
     anchored: re.Pattern
-    floating_gate: LineFilter
-    floating: tuple[tuple[re.Pattern, LineFilter], ...]
+    floating_gate: LineFilter  # the floating cues' literals in one minimal scan: most lines stop here
+    floating: tuple[re.Pattern, ...]
+    needles: NeedleIndex  # of ``floating``
 
     def matches(self, view: str, low: str | None) -> bool:
         """Some cue of the tier matches the line (``low``: ``line_low(view)``)."""
         if self.anchored_gate.may_match(low) and self.anchored.match(view):
             return True
-        return self.floating_gate.may_match(low) and any(flt.may_match(low) and pat.search(view)
-                                                         for pat, flt in self.floating)
+        return self.floating_gate.may_match(low) and any(self.floating[k].search(view)
+                                                         for k in self.needles.candidates(low))
 
 
 def _furn_by_len(furn_search: list[tuple[int, str, re.Pattern]]) -> tuple[FurnTier, ...]:
@@ -449,7 +497,7 @@ def _furn_by_len(furn_search: list[tuple[int, str, re.Pattern]]) -> tuple[FurnTi
         anchored = [p for how, p in live if how == "match"]
         floating = [p for how, p in live if how == "search"]
         tiers[limit] = FurnTier(LineFilter.of(anchored), _any_of(anchored or [re.compile("(?!)")]),
-                                LineFilter.of(floating), tuple((p, LineFilter.of([p])) for p in floating))
+                                LineFilter.of(floating), tuple(floating), NeedleIndex.of(floating))
     return tuple(tiers[next(m for m in limits if m >= n)] for n in range(limits[-1] + 1))
 
 
@@ -530,6 +578,9 @@ _EXCERPT_MARK_RE = re.compile("|".join(map(re.escape, _EXCERPT_MARKS)))
 _MD_LEAD, _MD_TRAIL = "#>*_=-", "*_:：>»›"  # markdown markers before a line, marks after it
 _MD_RE = re.compile(rf"^[{re.escape(_MD_LEAD)}\s]*|[{re.escape(_MD_TRAIL)}\s]*$")
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
+_SPACES = frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # none lies above U+3000
+# a line starting / ending with one of these gets every cue (``_reach``: ANY_CUE)
+_LEAD_STOPS, _TRAIL_STOPS = frozenset(_MD_LEAD) | _SPACES, frozenset(_MD_TRAIL) | _SPACES
 
 
 def _core(view: str) -> str:
@@ -554,7 +605,6 @@ def iso_date(m: re.Match, family: str = "") -> str:
     """ISO date from a match of the numeric or English date shapes ("" when impossible). ``family``
     ("en"/"zh") sets how an a/b/yyyy date is read (``slashed_date_order``); unknown: unambiguous only."""
     g = m.groupdict()
-    months = load_yaml("segment", "en.yaml")["months"]
     try:
         if g.get("y"):
             y, mo, d = int(g["y"]), int(g["m"]), int(g["d"])
@@ -565,13 +615,26 @@ def iso_date(m: re.Match, family: str = "") -> str:
             y, (mo, d) = int(g["sy"]), md
         else:
             mon = (g.get("mon") or g.get("mon2") or "").lower()
-            mo = next(k for k, name in enumerate(months, 1) if name.startswith(mon[:3]))
+            mo = _month_numbers().get(mon[:3])
+            if mo is None:
+                return ""
             y, d = int(g.get("yy") or g.get("yy2")), int(g.get("dd") or g.get("dd2"))
-    except (TypeError, ValueError, StopIteration):
+    except (TypeError, ValueError):
         return ""
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return ""
     return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+@lru_cache(maxsize=None)
+def _month_numbers() -> dict[str, int]:
+    """Month number (1-12) by every prefix of up to three letters of the month names of en.yaml,
+    the first month taking a prefix two share ("ju": June)."""
+    out: dict[str, int] = {}
+    for k, name in enumerate(load_yaml("segment", "en.yaml")["months"], 1):
+        for n in range(4):
+            out.setdefault(name[:n], k)
+    return out
 
 
 def find_date(text: str, family: str = "") -> str:
@@ -589,11 +652,9 @@ def find_date(text: str, family: str = "") -> str:
 def _groups(m: re.Match, text: str) -> dict:
     """Named groups of a match on the view, read from the original text (same offsets; a group
     that did not take part spans (-1, -1))."""
-    out = {}
-    for k in m.re.groupindex:
-        a, b = m.span(k)
-        out[k] = text[a:b].strip() if a >= 0 else ""
-    return out
+    spans = m.regs
+    return {k: text[spans[i][0]:spans[i][1]].strip() if spans[i][0] >= 0 else ""
+            for k, i in m.re.groupindex.items()}
 
 
 def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict]:
@@ -619,18 +680,27 @@ def _reach(view: str, low: str | None) -> int:
     the anchored cues that can start with its first character, one scan for the other cues'
     literals. Most content lines stop here (``NO_CUE``); lines with markdown marks, bars or
     case-folding strays get ``ANY_CUE`` untested."""
-    c = cues()
-    first, last = view[0], view[-1]
-    if (low is None or first in _MD_LEAD or last in _MD_TRAIL or first.isspace() or last.isspace()
-            or "|" in view or "｜" in view):
+    if low is None:
         return ANY_CUE
+    reach = _gated_reach(view)
+    if reach is not None:
+        return reach
+    return UNANCHORED if cues().floating_by_len[len(view)].may_match(low) else NO_CUE
+
+
+def _gated_reach(view: str) -> int | None:
+    """``_reach`` of a line without fold strays as far as it goes without the literal scan:
+    ``ANY_CUE`` (markdown marks, bars, or the first-character gate matched), ``NO_CUE`` (too long
+    for every unanchored cue), None (the prefilter ``Cues.floating_by_len[len(view)]`` decides)."""
+    if view[0] in _LEAD_STOPS or view[-1] in _TRAIL_STOPS or "|" in view or "｜" in view:
+        return ANY_CUE
+    c = cues()
     n = len(view)
+    first = view[0]
     gate = c.first_gates.get(first, n)
     if gate is not None and gate.match(view):
         return ANY_CUE
-    if n >= len(c.floating_by_len) or not c.floating_by_len[n].may_match(low):
-        return NO_CUE
-    return UNANCHORED
+    return NO_CUE if n >= len(c.floating_by_len) else None
 
 
 def _excerpt_or_content(view: str) -> tuple[str, dict]:
@@ -703,9 +773,103 @@ def _is_meta_line(view: str) -> bool:
         for p in parts)
 
 
+def _kind_lines(lines: list[Line], view: str) -> None:
+    """Set the kind and info of every non-blank line of a page (``view``) to its ``classify``,
+    the cheap steps run once per page rather than once per line: ``_reach``'s literal
+    prefilter scans all the lines it has to decide at once (per length tier), and so does the
+    excerpt-mark search over the lines no cue can reach. A line the page repeats (a related-list
+    title, a specialty) is classified once."""
+    todo, repeats = _distinct_lines(lines)
+    if _has_fold_strays(view):  # rare: the per-line path, where ``line_low`` sees each stray
+        for ln in todo:
+            ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
+    else:
+        reach = _page_reach(todo)
+        for ln, r in zip(todo, reach):
+            if r != NO_CUE:  # no fold stray on the page: ``line_low`` is ``lower``
+                v = ln.view
+                core = _core(v) if len(v) <= 90 else v
+                ln.kind, ln.info = _classify_cued(v, ln.family, ln.text, core, v.lower(), r == ANY_CUE)
+        clear = [ln for ln, r in zip(todo, reach) if r == NO_CUE]
+        for j in _lines_hit(_EXCERPT_MARK_RE, [ln.view[-40:] for ln in clear]):  # the lines left content
+            clear[j].kind, clear[j].info = _excerpt_or_content(clear[j].view)
+    for ln, seen in repeats:
+        ln.kind, ln.info = seen.kind, dict(seen.info)  # a Line owns its info
+
+
+def _distinct_lines(lines: list[Line]) -> tuple[list[Line], list[tuple[Line, Line]]]:
+    """(the non-blank lines to classify, (line, the same line met before) for the others)."""
+    first_of: dict[str, Line] = {}  # view -> the first line with it
+    todo: list[Line] = []
+    repeats: list[tuple[Line, Line]] = []
+    for ln in lines:
+        if ln.view:
+            seen = first_of.setdefault(ln.view, ln)
+            if seen is ln or seen.text != ln.text:
+                todo.append(ln)
+            else:
+                repeats.append((ln, seen))
+    return todo, repeats
+
+
+def _page_reach(lines: list[Line]) -> list[int]:
+    """``_reach`` of each line (none holds a fold stray), the literal prefilter run once per
+    length tier over the lines it decides."""
+    c = cues()
+    reach = [_gated_reach(ln.view) for ln in lines]
+    tiers: dict[int, list[int]] = {}  # id of a floating_by_len filter -> indexes of its lines
+    for k, r in enumerate(reach):
+        if r is None:
+            tiers.setdefault(id(c.floating_by_len[len(lines[k].view)]), []).append(k)
+    for ks in tiers.values():
+        flt = c.floating_by_len[len(lines[ks[0]].view)]
+        hit = flt.matching([lines[k].view for k in ks])
+        for j, k in enumerate(ks):
+            reach[k] = UNANCHORED if j in hit else NO_CUE
+    return reach
+
+
+def _lines_hit(rx: re.Pattern, lines: list[str]) -> set[int]:
+    """Indexes of the lines (newline-free) in which ``rx`` (no look-behind, no anchors) finds a
+    match: one scan of the lines joined by newlines, from the next line on after each hit (a
+    match across a newline counts for no line)."""
+    joined = "\n".join(lines)
+    return _joined_hits(rx, joined, _starts(lines))
+
+
+def _starts(lines: list[str]) -> list[int]:
+    """Offsets of the lines in their newline-join, plus the join's length + 1 (line k starts
+    after the k lines before it and their k newlines)."""
+    return list(map(add, accumulate(map(len, lines), initial=0), range(len(lines) + 1)))
+
+
+def _joined_hits(rx: re.Pattern, joined: str, starts: list[int]) -> set[int]:
+    """``_lines_hit`` on the join itself (line k starts at ``starts[k]``)."""
+    hit: set[int] = set()
+    pos = 0
+    while (m := rx.search(joined, pos)) is not None:
+        k = bisect_right(starts, m.start()) - 1
+        if m.end() < starts[k + 1]:  # within line k
+            hit.add(k)
+            pos = starts[k + 1]
+        else:
+            pos = m.start() + 1
+    return hit
+
+
+def _has_fold_strays(text: str) -> bool:
+    """Whether ``text`` holds a character ``line_low`` answers None for (``_fold_strays``)."""
+    return not text.isascii() and any(ch in text for ch in _stray_chars())
+
+
+@lru_cache(maxsize=None)
+def _stray_chars() -> str:
+    return "".join(sorted("".join(ascii_case_strays().values())))
+
+
 def split_lines(text: str, view: str, kinded: bool = False) -> list[Line]:
     """Lines with the span of their stripped content (offsets into ``text``); blank lines come
-    already kinded "blank", the others too when ``kinded`` (``classify`` in the same pass)."""
+    already kinded "blank", the others too when ``kinded`` (``classify``, by ``_kind_lines``)."""
     out: list[Line] = []
     pos = 0
     for i, raw in enumerate(text.split("\n")):
@@ -716,11 +880,12 @@ def split_lines(text: str, view: str, kinded: bool = False) -> list[Line]:
             e = s + len(stripped)
             v = view[s:e]
             family = "en" if v.isascii() or not _HAN_RE.search(v) else "zh"
-            kind, info = classify(v, family, stripped) if kinded else ("content", {})
-            out.append(Line(i, s, e, stripped, v, family, kind, "body", info))
+            out.append(Line(i, s, e, stripped, v, family, "content", "body", {}))
         else:
             out.append(Line(i, end, end, "", "", "en", "blank", "body", {}))
         pos = end + 1
+    if kinded:
+        _kind_lines(out, view)
     return out
 
 

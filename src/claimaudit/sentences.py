@@ -59,11 +59,9 @@ def _last_token(text: str, lo: int, hi: int) -> tuple[str, int]:
 
 def _en_is_boundary(text: str, m: re.Match, start: int, end: int) -> bool:
     """Whether an English terminator at ``m`` really ends a sentence (constant-size look-around)."""
-    if m.group() == "\n":
-        return True
     i = m.start()
     if text[i] != ".":
-        return True  # ! and ? always end
+        return True  # ! and ? always end, and so does a newline
     nxt = _NEXT_START.match(text, m.end(), end)
     if nxt is None:
         return True
@@ -72,7 +70,8 @@ def _en_is_boundary(text: str, m: re.Match, start: int, end: int) -> bool:
         return False  # "e.g. nerves", "3 p.m. and"
     word, word_start = _last_token(text, max(start, i - 24), i)
     abbreviations = _abbreviations()
-    if (word + ".").lower() in abbreviations or word.lower().lstrip("(") + "." in abbreviations:
+    low = word.lower()
+    if low + "." in abbreviations or low.lstrip("(") + "." in abbreviations:
         return False
     if _INITIAL.fullmatch(word):  # initials: "J. Smith", "U.S."-like pieces
         return False

@@ -205,25 +205,19 @@ def _class_table() -> np.ndarray:
 
 class ScriptProfile:
     """Prefix counts of Han, Latin-word, traditional-only and simplified-only characters, so the
-    language of any span of a long text is found in constant time (one pass over the text)."""
+    language of any span of a long text is found in constant time (one pass over the text).
+    The four counts share one array (one cumulative sum, one lookup per span boundary)."""
 
     def __init__(self, text: str):
-        codes = _codes(text)
-        cls = _class_table()[np.minimum(codes, _TABLE_SIZE - 1)]
-        latin = (cls & _LATIN) > 0
-        word_start = latin.copy()
-        word_start[1:] &= ~latin[:-1]
-        self._sums = [self._prefix(x) for x in
-                      ((cls & _HAN) > 0, word_start, (cls & _TRAD) > 0, (cls & _SIMP) > 0)]
-
-    @staticmethod
-    def _prefix(flags: np.ndarray) -> np.ndarray:
-        out = np.zeros(len(flags) + 1, dtype=np.int32)
-        np.cumsum(flags.view(np.uint8), dtype=np.int32, out=out[1:])
-        return out
+        cls = _full_class_table().take(_codes(text))
+        flags = np.zeros((len(cls) + 1, 4), dtype=np.int32)  # row k + 1: character k
+        _FLAG_COLUMNS.take(cls, axis=0, out=flags[1:])
+        latin = flags[1:, 1].copy()
+        flags[2:, 1] &= latin[:-1] ^ 1  # a Latin letter after another starts no word
+        self._sums = np.cumsum(flags, axis=0, out=flags)
 
     def counts(self, start: int, end: int) -> tuple[int, int, int, int]:
-        return tuple(int(s[end] - s[start]) for s in self._sums)  # type: ignore[return-value]
+        return tuple((self._sums[end] - self._sums[start]).tolist())  # type: ignore[return-value]
 
     def lang(self, start: int, end: int, default: str | None = None) -> str:
         return _decide(*self.counts(start, end), default=default)
@@ -233,8 +227,23 @@ class ScriptProfile:
         if not spans:
             return []
         starts, ends = np.array(spans, dtype=np.int64).T
-        rows = zip(*((s[ends] - s[starts]).tolist() for s in self._sums))
+        rows = (self._sums[ends] - self._sums[starts]).tolist()
         return [_decide(*row, default=default) for row in rows]
+
+
+# columns of ``ScriptProfile`` per ``_class_table`` entry: Han, Latin letter (made word starts
+# afterwards), traditional-only, simplified-only
+_FLAG_COLUMNS = np.array([[bool(v & bit) for bit in (_HAN, _LATIN, _TRAD, _SIMP)] for v in range(256)],
+                         dtype=np.int32)
+
+
+@lru_cache(maxsize=None)
+def _full_class_table() -> np.ndarray:
+    """``_class_table`` for every code point (one lookup per character, no clipping first)."""
+    table = np.empty(0x110000, dtype=np.uint8)
+    table[:_TABLE_SIZE] = _class_table()
+    table[_TABLE_SIZE:] = _class_table()[_TABLE_SIZE - 1]
+    return table
 
 
 def _decide(han: int, words: int, trad: int, simp: int, default: str | None = None) -> str:
