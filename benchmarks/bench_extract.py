@@ -453,6 +453,30 @@ def human(x: float) -> str:
     return f"{x:.1f}"
 
 
+def scaling(res: dict) -> dict | None:
+    """Growth from the second-largest to the largest size. With a recheck the smaller size's time
+    is the mean of its runs before and after the largest one, so a drift of the machine's speed
+    during the long run shows as a spread instead of passing for growth."""
+    sz = res["sizes"]
+    if len(sz) < 2:
+        return None
+    a, b = sz[-2], sz[-1]
+    again = res.get("recheck")
+    audits = [a["audit_s"]] + ([again["audit_s"]] if again else [])
+    extracts = [a["extract_s"]] + ([again["extract_s"]] if again else [])
+    return {"from": a["articles"], "to": b["articles"], "audit_runs_s": audits,
+            "audit_growth": b["audit_s"] / (sum(audits) / len(audits)),
+            "extract_growth": b["extract_s"] / (sum(extracts) / len(extracts))}
+
+
+def scaling_text(res: dict) -> str:
+    g = scaling(res)
+    runs = " and ".join(f"{t:.1f} s" for t in g["audit_runs_s"])
+    how = f"; {g['from']} audit {runs} (before and after)" if len(g["audit_runs_s"]) > 1 else ""
+    return (f"scaling {g['from']} -> {g['to']} articles (x{g['to'] / g['from']:.0f}): extract time "
+            f"x{g['extract_growth']:.2f}, audit time x{g['audit_growth']:.2f}{how}")
+
+
 def render_text(res: dict) -> str:
     lines = [f"claimaudit benchmark  ({res['machine']['cpu']}, {res['machine']['cores']} cores, "
              f"Python {res['machine']['python']}; load average at start {res['machine']['load_average_at_start']}, "
@@ -487,9 +511,7 @@ def render_text(res: dict) -> str:
             lines.append(f"\nquantulum3 not measured: {pe.get('quantulum3_error')}")
     sz = res["sizes"]
     if len(sz) > 1:
-        a, b = sz[-2], sz[-1]
-        lines.append(f"\nscaling {a['articles']} -> {b['articles']} articles (x{b['articles'] / a['articles']:.0f}): "
-                     f"extract time x{b['extract_s'] / a['extract_s']:.2f}, audit time x{b['audit_s'] / a['audit_s']:.2f}")
+        lines.append("\n" + scaling_text(res))
     d = res.get("dask")
     if d:
         local = (f"; local engine, whole audit from files {d['local_audit_s']:.2f} s" if "local_audit_s" in d
@@ -521,6 +543,12 @@ def render_markdown(res: dict) -> str:
                    f"| {human(r['extract_articles_per_s'])} | {r['audit_s']:.1f} s "
                    f"| {human(r['audit_articles_per_s'])} | {r['peak_rss_mb']:.0f} MB "
                    f"| {r['extract_over_digit_scan']:.3f} | {q} |")
+    g = scaling(res)
+    if g:
+        out += ["", f"Growth {g['from']:,} → {g['to']:,} articles: audit ×{g['audit_growth']:.2f}, extraction "
+                f"×{g['extract_growth']:.2f}" + (f" (the {g['from']:,}-article audit measured before and after the "
+                f"largest run: " + " and ".join(f"{t:.1f} s" for t in g["audit_runs_s"]) + ")"
+                if len(g["audit_runs_s"]) > 1 else "") + "."]
     pe = res.get("peers", {})
     if "quantulum3_chars_per_s" in pe:
         out += ["", f"On the same {pe['sample_chars']:,} English characters: quantulum3 "
@@ -553,6 +581,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--dask-size", type=int, default=20_000)
     ap.add_argument("--dask-skip-local", action="store_true",
                     help="skip the single-process run the Dask results are compared with")
+    ap.add_argument("--no-recheck", action="store_true",
+                    help="do not measure the second-largest size again after the largest (the growth "
+                         "figure then compares runs made minutes apart on a machine whose speed drifts)")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="write pyinstrument profiles of extract and audit on N articles")
     return ap.parse_args(argv)
@@ -573,6 +604,9 @@ def main(argv=None) -> int:
     for n in sizes:
         print(f"bench: {n} articles ...", file=sys.stderr, flush=True)
         res["sizes"].append(run_isolated(n, opts))
+    if len(sizes) >= 2 and not args.no_recheck:  # this machine's speed drifts: bracket the largest run
+        print(f"bench: {sizes[-2]} articles again ...", file=sys.stderr, flush=True)
+        res["recheck"] = run_isolated(sizes[-2], opts)
     if args.peer_chars > 0:  # the sample is the corpus's first English pages: the same for every size
         print("bench: quantulum3 ...", file=sys.stderr, flush=True)
         pages = make_corpus(max(sizes), load_seeds(Path(args.articles)), args.seed)

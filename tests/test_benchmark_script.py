@@ -76,3 +76,18 @@ def test_dask_run_checks_equality_and_reports_both_speedups(tmp_path):
         assert run["audit_s"] == run["per_article_s"] + run["client_s"]
     assert d["speedup_2_over_1"] > 0 and d["audit_speedup_2_over_1"] > 0
     assert "Dask engine" in (tmp_path / "latest.md").read_text(encoding="utf-8")
+
+
+def test_growth_compares_the_largest_run_with_the_mean_of_the_bracketing_runs(bench):
+    """A drift of the machine's speed during the long run must not pass for growth: the smaller
+    size measured before and after it counts with the mean of both runs."""
+    res = {"sizes": [{"articles": 10, "audit_s": 2.0, "extract_s": 1.0},
+                     {"articles": 100, "audit_s": 25.0, "extract_s": 9.0}],
+           "recheck": {"articles": 10, "audit_s": 3.0, "extract_s": 1.0}}
+    g = bench["scaling"](res)
+    assert g["audit_growth"] == pytest.approx(10.0) and g["extract_growth"] == pytest.approx(9.0)
+    assert g["audit_runs_s"] == [2.0, 3.0]
+    del res["recheck"]
+    assert bench["scaling"](res)["audit_growth"] == pytest.approx(12.5)
+    assert bench["scaling"]({"sizes": res["sizes"][:1]}) is None
+    assert "audit 2.0 s and 3.0 s" in bench["scaling_text"]({**res, "recheck": {"audit_s": 3.0, "extract_s": 1.0}})

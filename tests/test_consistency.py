@@ -12,7 +12,7 @@ import opencc
 import pandas as pd
 import pytest
 
-from claimaudit import config, consistency as cs
+from claimaudit import config, consistency as cs, origins
 from consistency_frames import claim_row, frame, seed_frames
 
 WEAK = "g-acupuncture-weakness_numbness_duration-time"
@@ -136,7 +136,7 @@ def test_near_duplicate_pages_count_as_one_origin():
     other = "部分人群自主神经调节功能较弱,针刺后可能引发短暂性肌肉松弛反应,通常24小时内可恢复。"
     df = pd.DataFrame({"article": ["a.txt", "b.txt", "c.txt", "d.txt"],
                        "sentence": [base, copy, trad, other]})
-    o = cs.origin_ids(df)
+    o = origins.origin_ids(df)
     assert o.iloc[0] == o.iloc[1] == o.iloc[2]
     assert o.iloc[3] != o.iloc[0]
 
@@ -273,7 +273,7 @@ def test_empty_claims_give_empty_tables():
 def test_agreement_work_grows_with_output_not_with_all_pairs(monkeypatch):
     """A large consistent group visits no pair; near-duplicate search does bucket look-ups only."""
     calls = {"overlaps": 0, "union": 0}
-    real_overlaps, real_union = cs.overlaps, cs._UnionFind.union
+    real_overlaps, real_union = cs.overlaps, origins._UnionFind.union
 
     def counting_overlaps(a, b):
         calls["overlaps"] += 1
@@ -284,7 +284,7 @@ def test_agreement_work_grows_with_output_not_with_all_pairs(monkeypatch):
         return real_union(self, a, b)
 
     monkeypatch.setattr(cs, "overlaps", counting_overlaps)
-    monkeypatch.setattr(cs._UnionFind, "union", counting_union)
+    monkeypatch.setattr(origins._UnionFind, "union", counting_union)
     n = 3000
     ivs = [(float(i % 7), float(i % 7) + 10.0) for i in range(n)]
     members, lo, hi = cs.max_clique(ivs)
@@ -292,7 +292,7 @@ def test_agreement_work_grows_with_output_not_with_all_pairs(monkeypatch):
     assert calls["overlaps"] <= 2 * n  # all pairs would be 4.5 million
     df = pd.DataFrame({"article": [f"a{i}.txt" for i in range(n)],
                        "sentence": [f"第{i}篇文章说针灸后腿软无力多数在{i % 50}天内缓解,不必担心。" for i in range(n)]})
-    cs.origin_ids(df)
+    origins.origin_ids(df)
     nd = config.load_yaml("consistency.yaml")["near_duplicates"]
     assert calls["union"] <= n * (1 + nd["bands"])
 
@@ -361,12 +361,12 @@ def test_concept_keys_of_a_corpus_are_each_claims_own():
 
 
 def test_minhash_is_the_minimum_over_each_shingles_sha1():
-    a, b = cs._minhash_params(4)
+    a, b = origins._minhash_params(4)
     rng = random.Random(7)
     texts = ["", "针", "ab", "针灸后腿软", "𝄞𝄞x针灸后腿软无力", "abcabcabc"] + \
         ["".join(rng.choice("针灸ab𝄞") for _ in range(rng.randint(0, 12))) for _ in range(30)]
     for k in (1, 3, 5):
-        for text, sig in zip(texts, cs.minhash_many(texts, k, 4)):
+        for text, sig in zip(texts, origins.minhash_many(texts, k, 4)):
             shingles = [text] if len(text) <= k else [text[i:i + k] for i in range(len(text) - k + 1)]
             hs = [int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:4], "big") for s in shingles]
-            assert sig == tuple(min((int(a[j]) * h + int(b[j])) % cs._P for h in hs) for j in range(4)), (text, k)
+            assert sig == tuple(min((int(a[j]) * h + int(b[j])) % origins._P for h in hs) for j in range(4)), (text, k)

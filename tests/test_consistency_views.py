@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from claimaudit import consistency as cs, extract, ingest, textnorm
+from claimaudit import consistency as cs, extract, ingest, origins, textnorm
 from claimaudit.batching import corpus_stage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,15 +90,15 @@ def test_change_windows_cut_from_the_sentence_view_equal_their_own(corpus):
     ["\ud800 lone surrogate", "頭髮"],  # cannot be encoded: one by one
 ])
 def test_batched_conversion_equals_one_by_one(texts):
-    assert cs._simplified_many(texts) == [textnorm.simplified_view(t) for t in texts]
+    assert textnorm.simplified_views(texts) == [textnorm.simplified_view(t) for t in texts]
 
 
 def test_batched_folds_equal_each_sentence_folded_alone(corpus):
     _, claims = corpus
     sentences = list(dict.fromkeys(claims["sentence"].astype(str)))[:2000] + ["", "Ａｂｃ１２３", "頭髮\n乾燥"]
-    alone = [cs._NOT_ALNUM.sub("", textnorm.simplified_view(unicodedata.normalize("NFKC", s)).lower())
+    alone = [origins._NOT_ALNUM.sub("", textnorm.simplified_view(unicodedata.normalize("NFKC", s)).lower())
              for s in sentences]
-    assert cs.fold_sentences(sentences) == alone
+    assert origins.fold_sentences(sentences) == alone
 
 
 @pytest.mark.parametrize("values", [
@@ -110,7 +110,7 @@ def test_text_codes_equal_factorizing_the_column_as_text(values):
 
     column = pd.Series(values, dtype=object)
     for sort in (True, False):
-        codes, uniques = cs._str_codes(column, sort)
+        codes, uniques = origins._str_codes(column, sort)
         want_codes, want_uniques = pd.factorize(column.astype(str), sort=sort, use_na_sentinel=False)
         assert codes.tolist() == want_codes.tolist()
         assert [str(u) for u in uniques] == [str(u) for u in want_uniques]

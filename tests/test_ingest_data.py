@@ -60,14 +60,23 @@ def test_classify_lines(line, kind):
     assert classify(simplified_view(line), fam, line)[0] == kind
 
 
+def _best_time(build, text: str, repeats: int = 3) -> float:
+    """The fastest of a few runs: a load spike or a collection in one run is not growth."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        build(text, "t.txt")
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def test_long_lines_without_breaks_are_linear():
     """Chinese has no spaces: one long paragraph (or a line padded with spaces) must not stall."""
     unit = "针灸后出现腿软无力多属正常反应,通常与经络刺激有关" + " " * 50
     small, large = unit * 200, unit * 3200
     build_article(small, "s.txt")
-    t0 = time.perf_counter(); build_article(small, "s.txt"); ts = time.perf_counter() - t0
-    t0 = time.perf_counter(); art = build_article(large, "l.txt"); tl = time.perf_counter() - t0
-    assert art.documents[0].role == "main"
+    ts, tl = _best_time(build_article, small), _best_time(build_article, large)
+    assert build_article(large, "l.txt").documents[0].role == "main"
     assert tl < 16 * 8 * max(ts, 2e-3)
 
 
@@ -75,8 +84,8 @@ def test_many_lines_are_linear():
     block = "肌肉痉挛怎么缓解?\n杜俊秋 副主任医师\n淮安市第二人民医院 三甲\n运动后30分钟内补充电解质。\n"
     small, large = block * 100, block * 1600
     build_article(small, "s.txt")
-    t0 = time.perf_counter(); build_article(small, "s.txt"); ts = time.perf_counter() - t0
-    t0 = time.perf_counter(); art = build_article(large, "l.txt"); tl = time.perf_counter() - t0
+    ts, tl = _best_time(build_article, small), _best_time(build_article, large)
+    art = build_article(large, "l.txt")
     assert sum(d.role == "answer" for d in art.documents) == 1599  # the first block is the page's main Q&A
     assert tl < 16 * 8 * max(ts, 2e-3)
 

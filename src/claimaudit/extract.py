@@ -11,7 +11,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from operator import itemgetter
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd

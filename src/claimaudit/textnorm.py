@@ -129,6 +129,29 @@ def kept_views(known: Mapping[str, str] | None = None) -> Iterator[None]:
             _kept = None
 
 
+def simplified_views(texts: list[str]) -> list[str]:
+    """``[simplified_view(t) for t in texts]`` with one conversion for all of them (OpenCC is
+    called once, not once per short text).
+
+    ``simplified_view`` works line by line (OpenCC never matches across a newline, and a line that
+    changes shape falls back on its own), so the view of the texts joined by newlines is their
+    views joined by newlines. Texts holding a newline, and texts that cannot be encoded (OpenCC
+    would refuse the whole batch), are converted one by one."""
+    alone = [i for i, t in enumerate(texts) if "\n" in t]
+    batch = [i for i, t in enumerate(texts) if "\n" not in t]
+    joined = "\n".join(texts[i] for i in batch)
+    try:
+        joined.encode("utf-8")
+    except UnicodeError:
+        alone, batch, joined = list(range(len(texts))), [], ""
+    out = [""] * len(texts)
+    for i, view in zip(batch, simplified_view(joined).split("\n") if batch else []):
+        out[i] = view
+    for i in alone:
+        out[i] = simplified_view(texts[i])
+    return out
+
+
 @lru_cache(maxsize=16384)
 def _view_short(text: str) -> str:
     return _simplified_view(text)
