@@ -28,6 +28,8 @@ class AuditTables:
 
 
 CHUNK_ARTICLES = 256  # per-article stages run chunk by chunk (see ``claims_for``)
+CLAIM_ORDER = ("claim_id", "article", "start")  # the claims table's row order
+CHECKLIST_ORDER = ("article", "doc_id")  # grading.document_checklist's row order
 
 
 def claims_for(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +51,7 @@ def _claims_of(articles: Sequence[Article], ref: pd.DataFrame) -> pd.DataFrame:
     return reference.check_references(claims, ref)
 
 
-def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str] = ("claim_id", "article", "start")
+def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str] = CLAIM_ORDER
             ) -> pd.DataFrame:
     """Per-chunk (or per-partition) tables → one table in the order of a single run (claims:
     sorted by ``claim_id``)."""
@@ -85,9 +87,6 @@ class CorpusParts:
     checklist: pd.DataFrame
     failures: list[tuple[str, str]] = field(default_factory=list)
 
-
-CLAIM_ORDER = ("claim_id", "article", "start")
-CHECKLIST_ORDER = ("article", "doc_id")  # grading.document_checklist's row order
 
 
 def article_parts(articles: Sequence[Article], ref: pd.DataFrame,
