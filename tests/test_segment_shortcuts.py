@@ -40,7 +40,7 @@ def test_lines_the_cheap_test_clears_match_no_cue(lines):
     cleared = _reaching(lines, sg.NO_CUE)
     assert cleared
     for ln, low in cleared:
-        core = sg._core(ln.view) if len(ln.view) <= 90 else ln.view
+        core = sg._core(ln.view)
         kind, _ = sg._classify_cued(ln.view, ln.family, ln.text, core, low)
         assert kind in ("content", "excerpt"), ln.view
 

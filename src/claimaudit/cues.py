@@ -263,8 +263,7 @@ def _group_hits(text: str, fam: str, key: str, a: int, b: int) -> list[Hit]:
     all classes, which is slow for lack of a shared leading literal)."""
     if a >= b:
         return []
-    span = view(text, fam)[a:b]
-    lowered = span.lower() if span.isascii() else None  # shared by the case-insensitive tests
+    span, lowered = _with_lowered(view(text, fam)[a:b])  # lowered: for the case-insensitive tests
     pre = _group_prefilter(fam, key)
     if pre is not None and not pre.may_match(span, lowered):
         return []
@@ -548,7 +547,7 @@ def _kind_rule(text: str, fam: str, sent: tuple[int, int], q: Any,
                 if got is None:  # each scope is cut out once per claim (rules share scopes)
                     a, b = _scope_span(text, scope, sent, q, clause)
                     s = v[a:b] if a < b else ""
-                    got = cut[scope] = (s, s.lower() if s.isascii() else None)
+                    got = cut[scope] = _with_lowered(s)
                 s, lowered = got
                 if cased is not None:
                     found = cased(s) is not None and pat.search(s) is not None
@@ -837,8 +836,7 @@ def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: 
     """
     fam = family(lang)
     v = view(text, fam)
-    sent_view = v[sent[0]:sent[1]]
-    lowered = sent_view.lower() if sent_view.isascii() else None
+    sent_view, lowered = _with_lowered(v[sent[0]:sent[1]])
     # every span searched below lies in the sentence, widened to the quantity if need be
     lo, hi = min(sent[0], q.start), max(sent[1], q.end)
     reach, reach_low = (sent_view, lowered) if (lo, hi) == sent else _with_lowered(v[lo:hi])

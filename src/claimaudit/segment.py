@@ -583,8 +583,13 @@ _SPACES = frozenset(ch for ch in map(chr, range(0x3001)) if ch.isspace())  # non
 _LEAD_STOPS, _TRAIL_STOPS = frozenset(_MD_LEAD) | _SPACES, frozenset(_MD_TRAIL) | _SPACES
 
 
+CORE_MAX = 90  # longer lines are never headings or titles: their markers are kept
+
+
 def _core(view: str) -> str:
     """A line without markdown markers and trailing ':' / '>' (for heading and title matching)."""
+    if len(view) > CORE_MAX:
+        return view
     first, last = view[:1], view[-1:]
     if first in _MD_LEAD or last in _MD_TRAIL or first.isspace() or last.isspace():
         return _MD_RE.sub("", view)
@@ -666,8 +671,7 @@ def classify(view: str, family: str, text: str | None = None) -> tuple[str, dict
     reach = _reach(view, low)
     if reach == NO_CUE:
         return _excerpt_or_content(view)
-    core = _core(view) if len(view) <= 90 else view
-    return _classify_cued(view, family, view if text is None else text, core, low, reach == ANY_CUE)
+    return _classify_cued(view, family, view if text is None else text, _core(view), low, reach == ANY_CUE)
 
 
 # what the cheap test of ``_reach`` leaves possible for a line: no cue before the excerpt test;
@@ -788,8 +792,7 @@ def _kind_lines(lines: list[Line], view: str) -> None:
         for ln, r in zip(todo, reach):
             if r != NO_CUE:  # no fold stray on the page: ``line_low`` is ``lower``
                 v = ln.view
-                core = _core(v) if len(v) <= 90 else v
-                ln.kind, ln.info = _classify_cued(v, ln.family, ln.text, core, v.lower(), r == ANY_CUE)
+                ln.kind, ln.info = _classify_cued(v, ln.family, ln.text, _core(v), v.lower(), r == ANY_CUE)
         clear = [ln for ln, r in zip(todo, reach) if r == NO_CUE]
         for j in _lines_hit(_EXCERPT_MARK_RE, [ln.view[-40:] for ln in clear]):  # the lines left content
             clear[j].kind, clear[j].info = _excerpt_or_content(clear[j].view)
