@@ -286,6 +286,7 @@ def measure_size(n: int, opts: dict) -> dict:
     r["extract_articles_per_s"] = n / r["extract_s"]
     r["audit_articles_per_s"] = n / r["audit_s"]
     r["extract_over_digit_scan"] = r["extract_chars_per_s"] / r["digit_scan_chars_per_s"]
+    r["grammar_over_digit_scan"] = r["grammar_chars_per_s"] / r["digit_scan_chars_per_s"]
     return r
 
 
@@ -498,6 +499,7 @@ def render_text(res: dict) -> str:
         lines.append(f"  peak memory  {r['peak_rss_mb']:.0f} MB  (ru_maxrss of the measuring process; "
                      f"{r['baseline_rss_mb']:.0f} MB after imports)")
         lines.append(f"  ratios       extract/digit-scan {r['extract_over_digit_scan']:.3f}"
+                     f"   grammar/digit-scan {r['grammar_over_digit_scan']:.3f}"
                      + (f"   extract(corpus)/quantulum3 {r['extract_over_quantulum3']:.0f}x"
                         if "extract_over_quantulum3" in r else ""))
     pe = res.get("peers")
@@ -554,6 +556,10 @@ def render_markdown(res: dict) -> str:
         out += ["", f"On the same {pe['sample_chars']:,} English characters: quantulum3 "
                 f"{human(pe['quantulum3_chars_per_s'])}chars/s, claimaudit extract {human(pe['claimaudit_chars_per_s'])}"
                 f"chars/s ({pe['claimaudit_over_quantulum3']:.1f}×)."]
+    if all("grammar_over_digit_scan" in r for r in res["sizes"]):
+        out += ["", "Quantity grammar alone (numbers with their units, the job the peers do; no sentences, cues "
+                "or claim rows): " + ", ".join(f"{human(r['grammar_chars_per_s'])}chars/s = "
+                f"{r['grammar_over_digit_scan']:.3f}× the digit scan at {r['articles']:,}" for r in res["sizes"]) + "."]
     out += ["", "Digit scan = `re.finditer(r\"\\d+\")` over the same text; extract / quantulum3 = claimaudit's "
             "extraction over the whole corpus against quantulum3's speed on its English pages. Peak RSS = `resource.getrusage` `ru_maxrss` of the "
             "measuring process (interpreter and libraries included). Full audit = ingest from text → extract → "

@@ -55,11 +55,13 @@ def test_script_runs_on_a_tiny_corpus_and_writes_json(tmp_path):
         assert r["digit_matches"] > 0 and r["files_failures"] == 0
         assert r["peak_rss_mb"] >= r["baseline_rss_mb"] > 0
         assert r["extract_over_digit_scan"] > 0 and r["extract_over_quantulum3"] > 0
+        # the grammar is one part of extraction, so not slower than all of it (×0.5: noise on tiny corpora)
+        assert r["grammar_over_digit_scan"] > 0 and r["grammar_chars_per_s"] >= r["extract_chars_per_s"] * 0.5
     assert res["sizes"][1]["chars"] > res["sizes"][0]["chars"]
     assert res["peers"]["sample_chars"] > 0 and res["peers"]["claimaudit_over_quantulum3"] > 0
     assert res["machine"]["cores"] >= 1
     md = (tmp_path / "latest.md").read_text(encoding="utf-8")
-    assert "| 24 |" in md and "quantulum3" in md
+    assert "| 24 |" in md and "quantulum3" in md and "Quantity grammar alone" in md
     assert "extract" in proc.stdout and "digit scan" in proc.stdout
 
 
