@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
 
 from claimaudit import literals
+from literal_cases import filter_cases
 
 
 def _lits(p: str, flags: int = 0) -> set[str] | None:
@@ -93,18 +94,11 @@ _PIECES = ["side effect", "SIDE EFFECTS", "some", "Many", "《", "》", "书", "
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(_PHRASES), min_size=1, max_size=3, unique=True),
-       st.sampled_from([0, re.I]), st.lists(st.sampled_from(_PIECES), max_size=160), st.data())
-def test_filters_never_rule_out_a_match(phrases, flags, pieces, data):
+@given(filter_cases(_PHRASES, _PIECES, 160))
+def test_filters_never_rule_out_a_match(case):
     """Wherever one of the regexes matches inside a span, the filter lets the span through: the
     whole-string test and the span test (sentence-sized and long spans), any case."""
-    pats = tuple(re.compile(p, flags) for p in phrases)
-    pre = literals.prefilter(pats)
-    if pre is None:
-        return
-    text = "".join(pieces)
-    a = data.draw(st.integers(0, len(text)))
-    b = data.draw(st.integers(a, len(text)))
+    phrases, pats, pre, text, a, b = case
     for lo, hi in ((a, b), (0, len(text))):
         if any(m.end() > m.start() for p in pats for m in p.finditer(text, lo, hi)):
             assert pre.may_occur(text, lo, hi), (phrases, text[lo:hi])

@@ -11,7 +11,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from operator import methodcaller
+from typing import Any, Iterable, Sequence
 
 from . import textnorm
 from .literals import LiteralScreen, Prefilter, literal_screen, prefilter, trie
@@ -137,6 +138,45 @@ def has_hit(text: str, fam: str, key: str, a: int, b: int, sub: str | None = Non
     return any(m.end() > m.start() for m in pat.finditer(view(text, fam), a, b))
 
 
+@dataclass(frozen=True)
+class _Phrases:
+    """One phrase list ready to search: its regex, its literal prefilter and its hits' label."""
+
+    pattern: re.Pattern | None
+    prefilter: Prefilter | None
+    label: str
+
+    def hits(self, text: str, v: str, a: int, b: int, span: str | None = None,
+             lowered: str | None = None) -> list[Hit]:
+        """``find`` behind the prefilter, in the view ``v`` of ``text``: most spans hold no hit
+        of a given list, and ruling that out on literals is several times cheaper than the
+        search. ``span``/``lowered``: ``v[a:b]`` and its lowercase when the caller has them."""
+        pat, pre = self.pattern, self.prefilter
+        if pat is None or a >= b:
+            return []
+        if pre is not None and not pre.may_match(v[a:b] if span is None else span, lowered):
+            return []
+        label = self.label
+        return [Hit(i, j, text[i:j], label) for i, j in map(_SPAN, pat.finditer(v, a, b)) if j > i]
+
+
+_SPAN = methodcaller("span")
+
+
+@lru_cache(maxsize=None)
+def _phrase_list(fam: str, key: str, sub: str | None = None, label: str = "") -> _Phrases:
+    """The ``_Phrases`` of a phrase list (``key`` or ``key.sub``); hits labelled ``label`` or
+    else the list's name, as ``find`` labels them."""
+    return _Phrases(pattern(fam, key, sub), list_prefilter(fam, key, sub), label or key)
+
+
+@lru_cache(maxsize=None)
+def _class_lists(fam: str, key: str) -> tuple[_Phrases, ...]:
+    """The classes of a grouped phrase list (``evidence``, ``markers``), each labelled with its
+    class, in file order."""
+    return tuple(_phrase_list(fam, key, cls, cls) for cls in phrases(fam).get(key) or {})
+
+
 # --- literal prefilters (``literals``) --------------------------------------------------------
 @lru_cache(maxsize=None)
 def list_prefilter(fam: str, key: str, sub: str | None = None) -> Prefilter | None:
@@ -243,7 +283,12 @@ def evidence_hits(text: str, fam: str, a: int, b: int) -> list[Hit]:
 
 @lru_cache(maxsize=4096)
 def _evidence_hits(text: str, fam: str, a: int, b: int) -> tuple[Hit, ...]:
-    return tuple(_merge_attribution(text, _non_overlapping(_group_hits(text, fam, "evidence", a, b))))
+    return tuple(_evidence_in(text, fam, a, b))
+
+
+def _evidence_in(text: str, fam: str, a: int, b: int) -> list[Hit]:
+    """``evidence_hits`` unmemoised (``DocumentCues`` keeps a sentence's itself)."""
+    return _merge_attribution(text, _non_overlapping(_group_hits(text, fam, "evidence", a, b)))
 
 
 def marker_hits(text: str, fam: str, a: int, b: int) -> list[Hit]:
@@ -253,7 +298,12 @@ def marker_hits(text: str, fam: str, a: int, b: int) -> list[Hit]:
 
 @lru_cache(maxsize=4096)
 def _marker_hits(text: str, fam: str, a: int, b: int) -> tuple[Hit, ...]:
-    return tuple(_non_overlapping(_group_hits(text, fam, "markers", a, b)))
+    return tuple(_markers_in(text, fam, a, b))
+
+
+def _markers_in(text: str, fam: str, a: int, b: int) -> list[Hit]:
+    """``marker_hits`` unmemoised (``DocumentCues`` keeps a sentence's itself)."""
+    return _non_overlapping(_group_hits(text, fam, "markers", a, b))
 
 
 def _group_hits(text: str, fam: str, key: str, a: int, b: int) -> list[Hit]:
@@ -263,15 +313,14 @@ def _group_hits(text: str, fam: str, key: str, a: int, b: int) -> list[Hit]:
     all classes, which is slow for lack of a shared leading literal)."""
     if a >= b:
         return []
-    span, lowered = _with_lowered(view(text, fam)[a:b])  # lowered: for the case-insensitive tests
+    v = view(text, fam)
+    span, lowered = _with_lowered(v[a:b])  # lowered: for the case-insensitive tests
     pre = _group_prefilter(fam, key)
     if pre is not None and not pre.may_match(span, lowered):
         return []
     hits: list[Hit] = []
-    for cls in phrases(fam).get(key) or {}:
-        pre = list_prefilter(fam, key, cls)
-        if pre is None or pre.may_match(span, lowered):
-            hits.extend(find(text, fam, key, a, b, sub=cls, label=cls))
+    for cls in _class_lists(fam, key):
+        hits.extend(cls.hits(text, v, a, b, span, lowered))
     return hits
 
 
@@ -308,20 +357,37 @@ def _choose_cue(text: str, fam: str, sent: tuple[int, int], prev: tuple[int, int
     """``choose_cue``; ``may_cue`` / ``may_mark`` False when the sentence is known to hold no
     evidence cue / design marker (``_Gates``), which skips its searches."""
     s, e = sent
-    cue = None
-    if may_cue:
-        in_sent = evidence_hits(text, fam, s, e)
-        before = [h for h in in_sent if h.end <= q_start]
-        after = [h for h in in_sent if h.start >= q_end]
-        cue = before[-1] if before else (after[0] if after else None)
+    cue = _cue_around(evidence_hits(text, fam, s, e), q_start, q_end) if may_cue else None
     if cue is None and prev is not None:
-        ph = evidence_hits(text, fam, prev[0], min(prev[1], s))
-        if ph and (not _NUMBER_HINT.search(text, ph[-1].end, min(prev[1], s))
-                   or _continues_advice(text, fam, ph[-1], sent)):
-            cue = ph[-1]
+        cue = _carried_cue(text, fam, sent, prev)
     if not may_mark or (cue is not None and cue.label != "unspecified_study"):
         return cue  # the markers would change nothing
-    markers = marker_hits(text, fam, s, e)
+    return _with_marker(cue, marker_hits(text, fam, s, e))
+
+
+def _cue_around(hits: Sequence[Hit], q_start: int, q_end: int) -> Hit | None:
+    """Of a sentence's evidence cues, the one closest before the quantity, else the first
+    after it."""
+    before = [h for h in hits if h.end <= q_start]
+    if before:
+        return before[-1]
+    return next((h for h in hits if h.start >= q_end), None)
+
+
+def _carried_cue(text: str, fam: str, sent: tuple[int, int], prev: tuple[int, int]) -> Hit | None:
+    """The previous sentence's last evidence cue when it carries over to ``sent``: not spent on
+    a number of its own sentence, or an advice cue that ``sent`` continues (see ``choose_cue``).
+    The same for every claim of the sentence."""
+    end = min(prev[1], sent[0])
+    ph = _evidence_in(text, fam, prev[0], end)
+    if ph and (not _NUMBER_HINT.search(text, ph[-1].end, end)
+               or _continues_advice(text, fam, ph[-1], sent)):
+        return ph[-1]
+    return None
+
+
+def _with_marker(cue: Hit | None, markers: Sequence[Hit]) -> Hit | None:
+    """No cue: the sentence's first design marker; an unspecified one refined by it."""
     if cue is None:
         return markers[0] if markers else None
     if markers:
@@ -410,25 +476,15 @@ def _hedge_hits(text: str, fam: str, s: int, c_end: int, q_start: int,
                 q_end: int) -> tuple[Hit, ...]:
     """``hedge_hits`` from the sentence start ``s`` to the clause end ``c_end``, memoised:
     annotation and three grading rules ask for the same claim's."""
-    hedges = _may_find(text, fam, "hedges", s, c_end, label="hedge")
+    v = view(text, fam)
+    hedges = _phrase_list(fam, "hedges", None, "hedge").hits(text, v, s, c_end)
     if hedges:  # exclusions only ever remove hedges
-        excl = _may_find(text, fam, "hedge_exclusions", s, c_end)
+        excl = _phrase_list(fam, "hedge_exclusions").hits(text, v, s, c_end)
         hedges = [h for h in hedges if not any(x.start <= h.start and h.end <= x.end for x in excl)]
     pad = 3 if fam == "zh" else 14
     a, b = max(s, q_start - pad), min(c_end, q_end + pad)
-    approx = _may_find(text, fam, "approximators", a, b, label="approx")
+    approx = _phrase_list(fam, "approximators", None, "approx").hits(text, v, a, b)
     return tuple(sorted(_non_overlapping(hedges + approx), key=lambda h: h.start))
-
-
-def _may_find(text: str, fam: str, key: str, a: int, b: int, label: str = "") -> list[Hit]:
-    """``find`` behind the phrase list's literal prefilter: most spans hold no hit of a given
-    list, and ruling that out on literals is several times cheaper than the search."""
-    if a >= b:
-        return []
-    pre = list_prefilter(fam, key)
-    if pre is not None and not pre.may_match(view(text, fam)[a:b]):
-        return []
-    return find(text, fam, key, a, b, label=label)
 
 
 def _kind_rules() -> list[dict]:
@@ -745,28 +801,33 @@ def subject_of(text: str, fam: str, sent: tuple[int, int], q: Any, title: str,
 
     ``skip_to`` (the end of an evidence cue before the claim) drops "研究发现," from the subject.
     """
-    a = sent[0]
-    if skip_to is not None and sent[0] <= skip_to <= q.start:
+    subj = _lead_subject(text, view(text, fam), fam, sent, q.start, skip_to)
+    return _title_subject(title, fam) if subj is None else subj
+
+
+def _lead_subject(text: str, v: str, fam: str, sent: tuple[int, int], q_start: int,
+                  skip_to: int | None) -> str | None:
+    """``subject_of`` as read from the sentence (``v``: the view of ``text``); None when that
+    is too short to be a subject and the title's is used instead."""
+    a, e = sent
+    if skip_to is not None and a <= skip_to <= q_start:
         a = skip_to
-        while a < q.start and text[a] in _TRAIL_PUNCT:
+        while a < q_start and text[a] in _TRAIL_PUNCT:
             a += 1
-    sent = (a, sent[1])
-    s = text[sent[0]:min(q.start, sent[1])]
-    s = _ENUM.sub("", s)
+    b = min(q_start, e)
+    s = _ENUM.sub("", text[a:b])
     colon = _COLON.search(s, 0, 20)
     if colon and colon.start() >= 2:
         return _short(s[:colon.start()], 16 if fam == "zh" else 60)
     if fam == "zh":
-        v = _zh_view(text)[sent[0]:min(q.start, sent[1])]
-        v = _ENUM.sub("", v)
-        m = _ZH_STOP.search(v, 1) if v else None
-        cut = m.start() if m else len(v)
-        subj = _short(s[:cut], 10)
-        return subj if len(subj) >= 2 else _title_subject(title, fam)
+        w = _ENUM.sub("", v[a:b])
+        m = _ZH_STOP.search(w, 1) if w else None
+        subj = _short(s[:m.start() if m else len(w)], 10)
+        return subj if len(subj) >= 2 else None
     first = _EN_CLAUSE_BREAK.split(s, 1)[0]
     m = _EN_VERB.search(first)
     subj = " ".join(first[:m.start() if m else len(first)].split()[:6])
-    return subj if len(subj) >= 3 else _title_subject(title, fam)
+    return subj if len(subj) >= 3 else None
 
 
 def measure_of(text: str, fam: str, sent: tuple[int, int], q: Any, kind: str,
@@ -787,7 +848,7 @@ def measure_of(text: str, fam: str, sent: tuple[int, int], q: Any, kind: str,
     dim = "duration" if unit in TIME_UNITS else _DIMENSION.get(unit, unit)
     if kind == "effect_size" and unit in ("percent", "fold"):
         dim = "change"
-    return " ".join(x for x in (words, dim) if x)
+    return f"{words} {dim}" if words and dim else words or dim
 
 
 # --- the annotation ---------------------------------------------------------------------------
@@ -833,47 +894,157 @@ def annotate(text: str, sent: tuple[int, int], prev: tuple[int, int] | None, q: 
     claim) is the author's ``expert_opinion``, with the
     author's printed name as the cue span; an authored article summary without such markers is
     not (its role, answer or not, does not decide it).
+
+    (The extractor annotates a document's claims with one ``DocumentCues``.)
     """
-    fam = family(lang)
-    v = view(text, fam)
-    sent_view, lowered = _with_lowered(v[sent[0]:sent[1]])
-    # every span searched below lies in the sentence, widened to the quantity if need be
-    lo, hi = min(sent[0], q.start), max(sent[1], q.end)
-    reach, reach_low = (sent_view, lowered) if (lo, hi) == sent else _with_lowered(v[lo:hi])
-    screen = _screen(fam)
-    if screen.scans:
-        present = screen.literals.scan(reach, reach_low)
-        may_hedge, may_cue, may_mark = (bool(present & screen.hedges),
-                                        bool(present & screen.evidence),
-                                        bool(present & screen.markers))
-    else:
-        present, gates = -1, _gates(fam)
-        may_hedge, may_cue, may_mark = (_open(gates.hedges, reach, reach_low),
-                                        _open(gates.evidence, reach, reach_low),
-                                        _open(gates.markers, reach, reach_low))
-    clause = clause_span(text, sent, q.start, q.end)  # shared by hedges, kind rules and measure
-    hedges = _hedge_hits(text, fam, sent[0], clause[1], q.start, q.end) if may_hedge else ()
-    words: list[str] = []
-    for h in hedges:
-        if h.text not in words:
-            words.append(h.text)
-    cue = _choose_cue(text, fam, sent, prev, q.start, q.end, may_cue, may_mark)
-    if cue is None and doc_author.strip() and doc_is_reply(text, fam, doc_start, q.start,
-                                                           doc_author):
-        cue = _author_hit(text, doc_author, doc_start or 0, sent[0]) or \
-            Hit(-1, -1, "", "expert_opinion")
-    rule = _kind_rule(text, fam, sent, q, clause, {"sentence": (sent_view, lowered)}, present)
-    kind = rule["kind"] if rule else "other"
-    skip = cue.end if cue and cue.start >= sent[0] else None
-    return {
-        "hedged": bool(hedges) or bool(getattr(q, "approx", False))
-        or bool(getattr(q, "vague", False)),
-        "hedge_words": ";".join(words),
-        "evidence_cue": cue.label if cue else "none",
-        "cue_text": cue.text if cue else "",
-        "cue_start": cue.start if cue and cue.start >= 0 else None,
-        "cue_end": cue.end if cue and cue.start >= 0 else None,
-        "kind": kind,
-        "subject": subject_of(text, fam, sent, q, title, skip_to=skip),
-        "measure": measure_of(text, fam, sent, q, kind, skip_to=skip, clause=clause),
-    }
+    return DocumentCues(text, lang, title, doc_author, doc_start).annotate(sent, prev, q)
+
+
+# The keys of an annotation, in the order ``DocumentCues.annotation`` gives their values.
+ANNOTATION_COLUMNS = ("hedged", "hedge_words", "evidence_cue", "cue_text", "cue_start", "cue_end",
+                      "kind", "subject", "measure")
+
+
+class _SentenceCues:
+    """What annotation reads of one sentence, the same for every claim in it: the sentence cut
+    out of the view (and lowercased when ASCII), which phrase groups may occur in its reach
+    (``present``: the ``_Screen`` mask, -1 when gated instead), and, on first need, its evidence
+    cues, its design markers and the cue the previous sentence lends it."""
+
+    __slots__ = ("key", "cut", "present", "may_hedge", "may_cue", "may_mark", "_evidence",
+                 "_carried", "_markers")
+
+    def __init__(self, key: tuple, cut: tuple[str, str | None], present: int, may_hedge: bool,
+                 may_cue: bool, may_mark: bool) -> None:
+        self.key = key  # (sentence, previous sentence, reach)
+        self.cut = cut
+        self.present = present
+        self.may_hedge, self.may_cue, self.may_mark = may_hedge, may_cue, may_mark
+        self._evidence: list[Hit] | None = None
+        self._carried: Any = _UNSET
+        self._markers: list[Hit] | None = None
+
+
+_UNSET = object()
+
+
+class DocumentCues:
+    """``annotate`` for the claims of one document, given in text order.
+
+    What the claims of a document share (phrase family, view, screen, title subject, reply
+    marker) is looked up once, and what the claims of one sentence share (its screen, evidence
+    cues, design markers, the previous sentence's cue) once per sentence: the claims of a
+    sentence come one after another, so the last sentence's ``_SentenceCues`` is kept. Only the
+    claim's own searches (clause, hedges, kind rules, subject, measure) run per claim."""
+
+    def __init__(self, text: str, lang: str, title: str, doc_author: str = "",
+                 doc_start: int | None = None) -> None:
+        self.text, self.title = text, title
+        self.fam = fam = family(lang)
+        self.view = view(text, fam)
+        self.screen = _screen(fam)
+        self.gates = None if self.screen.scans else _gates(fam)
+        self.author = doc_author if doc_author.strip() else ""  # only a named author answers
+        self.doc_start = doc_start
+        self._reply_end: int | None = None  # ``_first_reply_marker``, on first need
+        self._title_subject: str | None = None
+        self._sentence: _SentenceCues | None = None
+        self._previous: _SentenceCues | None = None  # the sentence annotated before it
+
+    def annotate(self, sent: tuple[int, int], prev: tuple[int, int] | None, q: Any) -> dict:
+        """``annotate(text, sent, prev, q, lang, title, ...)`` of this document's claim ``q``."""
+        return dict(zip(ANNOTATION_COLUMNS, self.annotation(sent, prev, q)))
+
+    def annotation(self, sent: tuple[int, int], prev: tuple[int, int] | None, q: Any) -> tuple:
+        """The values of ``annotate``, in ``ANNOTATION_COLUMNS`` order (no dict per claim)."""
+        text, fam = self.text, self.fam
+        q_start, q_end = q.start, q.end
+        st = self._sentence_cues(sent, prev, q_start, q_end)
+        clause = clause_span(text, sent, q_start, q_end)  # shared by hedges, kind rules, measure
+        hedges = _hedge_hits(text, fam, sent[0], clause[1], q_start, q_end) if st.may_hedge else ()
+        cue = self._cue(st, sent, prev, q_start, q_end)
+        rule = _kind_rule(text, fam, sent, q, clause, {"sentence": st.cut}, st.present)
+        kind = rule["kind"] if rule else "other"
+        hedged = bool(hedges) or bool(getattr(q, "approx", False)) \
+            or bool(getattr(q, "vague", False))
+        words = ";".join(dict.fromkeys(h.text for h in hedges))
+        if cue is None:
+            label, cue_text, cue_start, cue_end, skip = "none", "", None, None, None
+        else:
+            label, cue_text = cue.label, cue.text
+            cue_start, cue_end = (cue.start, cue.end) if cue.start >= 0 else (None, None)
+            skip = cue.end if cue.start >= sent[0] else None
+        return (hedged, words, label, cue_text, cue_start, cue_end, kind,
+                self._subject(sent, q_start, skip),
+                measure_of(text, fam, sent, q, kind, skip_to=skip, clause=clause))
+
+    def _sentence_cues(self, sent: tuple[int, int], prev: tuple[int, int] | None, q_start: int,
+                       q_end: int) -> _SentenceCues:
+        """The ``_SentenceCues`` of ``sent`` (kept from the previous claim when it is the same).
+        Every span searched lies in the sentence, widened to the quantity if need be (its reach)."""
+        reach = (min(sent[0], q_start), max(sent[1], q_end))
+        key = (sent, prev, reach)
+        st = self._sentence
+        if st is not None and st.key == key:
+            return st
+        v = self.view
+        cut = _with_lowered(v[sent[0]:sent[1]])
+        span, low = cut if reach == sent else _with_lowered(v[reach[0]:reach[1]])
+        screen = self.screen
+        if screen.scans:
+            present = screen.literals.scan(span, low)
+            st = _SentenceCues(key, cut, present, bool(present & screen.hedges),
+                               bool(present & screen.evidence), bool(present & screen.markers))
+        else:
+            gates = self.gates
+            st = _SentenceCues(key, cut, -1, _open(gates.hedges, span, low),
+                               _open(gates.evidence, span, low), _open(gates.markers, span, low))
+        self._previous, self._sentence = self._sentence, st
+        return st
+
+    def _cue(self, st: _SentenceCues, sent: tuple[int, int], prev: tuple[int, int] | None,
+             q_start: int, q_end: int) -> Hit | None:
+        """``_choose_cue`` from the sentence's cues, else the author's reply (see ``annotate``)."""
+        text, fam = self.text, self.fam
+        cue = None
+        if st.may_cue:
+            if st._evidence is None:
+                st._evidence = _evidence_in(text, fam, sent[0], sent[1])
+            cue = _cue_around(st._evidence, q_start, q_end)
+        if cue is None and prev is not None:
+            if st._carried is _UNSET:
+                st._carried = self._carried_cue(sent, prev)
+            cue = st._carried
+        if st.may_mark and (cue is None or cue.label == "unspecified_study"):
+            if st._markers is None:
+                st._markers = _markers_in(text, fam, sent[0], sent[1])
+            cue = _with_marker(cue, st._markers)
+        if cue is None and self.author and self._is_reply(q_start):
+            cue = _author_hit(text, self.author, self.doc_start or 0, sent[0]) or \
+                Hit(-1, -1, "", "expert_opinion")
+        return cue
+
+    def _carried_cue(self, sent: tuple[int, int], prev: tuple[int, int]) -> Hit | None:
+        """``_carried_cue``, ruled out without a search when the previous sentence is the last
+        one annotated and its screen found no evidence cue in it."""
+        last = self._previous
+        if last is not None and last.key[0] == prev == last.key[2] and not last.may_cue:
+            return None
+        return _carried_cue(self.text, self.fam, sent, prev)
+
+    def _is_reply(self, pos: int) -> bool:
+        """``doc_is_reply`` of this document at ``pos`` (its reply marker looked up once)."""
+        if self.doc_start is None:
+            return False
+        if self._reply_end is None:
+            self._reply_end = _first_reply_marker(self.text, self.fam, self.doc_start, self.author)
+        return 0 <= self._reply_end <= pos
+
+    def _subject(self, sent: tuple[int, int], q_start: int, skip_to: int | None) -> str:
+        """``subject_of`` (the title's subject worked out once per document)."""
+        subj = _lead_subject(self.text, self.view, self.fam, sent, q_start, skip_to)
+        if subj is not None:
+            return subj
+        if self._title_subject is None:
+            self._title_subject = _title_subject(self.title, self.fam)
+        return self._title_subject

@@ -24,8 +24,7 @@ CLAIM_COLUMNS = [
     "claim_id", "article", "doc_id", "role", "lang", "start", "end", "quote",
     "sentence", "sentence_start", "sentence_end",
     "value_low", "value_high", "unit", "comparator", "vague", "approx", "rate_period",
-    "hedged", "hedge_words", "evidence_cue", "cue_text", "cue_start", "cue_end",
-    "kind", "subject", "measure",
+    *cues.ANNOTATION_COLUMNS,  # hedged … measure, in the order ``DocumentCues.annotation`` gives
 ]
 CONTEXT_CHARS = 8
 
@@ -65,39 +64,41 @@ def _in_meta(meta: list[tuple[int, int]], starts: list[int], start: int, end: in
 
 def article_claims(article: Article) -> list[dict]:
     """Claim rows of one article, from its content documents (never furniture)."""
-    text = article.text
+    return [dict(zip(CLAIM_COLUMNS, r)) for r in _claim_records(article)]
+
+
+def _claim_records(article: Article) -> list[tuple]:
+    """``article_claims`` as tuples in ``CLAIM_COLUMNS`` order: the claims table is built column
+    by column, and a dict per claim would only be taken apart again."""
+    text, name = article.text, article.name
     # ``article.meta`` (found once at ingest); ``meta_spans`` computes it for hand-built Articles
     meta = sorted((s, e) for s, e, _ in ingest.meta_spans(article))
     meta_starts = [s for s, _ in meta]
-    rows: list[dict] = []
+    records: list[tuple] = []
     for doc in article.documents:
         if doc.role not in CONTENT_ROLES:
             continue
-        # only the sentences holding quantities are looked for, not the whole document split
-        locator = sentences.SentenceLocator(text, doc.start, doc.end, doc.lang)
+        locator = doc_cues = None  # made on the document's first claim
         for q in quantities.find_quantities(text, doc.lang, doc.start, doc.end):
             if _in_meta(meta, meta_starts, q.start, q.end):
                 continue  # bylines, asker lines, dates: authorship, not claims
+            if locator is None:
+                # only the sentences holding quantities are looked for, not the whole document split
+                locator = sentences.SentenceLocator(text, doc.start, doc.end, doc.lang)
+                doc_cues = cues.DocumentCues(text, doc.lang, doc.title, doc.author, doc.start)
             found = locator.locate(q.start)
             if found is None:
                 continue  # a document without sentences has no claims
             (s_start, s_end), prev = found
             s_start, s_end = min(s_start, q.start), max(s_end, q.end)
-            ann = cues.annotate(text, (s_start, s_end), prev, q, doc.lang, doc.title,
-                                doc_author=doc.author, doc_start=doc.start)
-            rows.append({
-                "article": article.name, "doc_id": doc.doc_id, "role": doc.role, "lang": doc.lang,
-                "start": q.start, "end": q.end, "quote": text[q.start:q.end],
-                "sentence": text[s_start:s_end], "sentence_start": s_start, "sentence_end": s_end,
-                "value_low": q.value_low, "value_high": q.value_high, "unit": q.unit,
-                "comparator": q.comparator, "vague": q.vague, "approx": q.approx,
-                "rate_period": q.rate_period, **ann,
-            })
-    keys = [claim_key(article.name, text, r["start"], r["end"], r["sentence_start"], r["sentence_end"])
-            for r in rows]
-    for r, cid in zip(rows, mint_ids(keys)):
-        r["claim_id"] = cid
-    return rows
+            records.append((
+                name, doc.doc_id, doc.role, doc.lang, q.start, q.end, text[q.start:q.end],
+                text[s_start:s_end], s_start, s_end,
+                q.value_low, q.value_high, q.unit, q.comparator, q.vague, q.approx, q.rate_period,
+                *doc_cues.annotation((s_start, s_end), prev, q),
+            ))
+    ids = mint_ids([claim_key(name, text, r[4], r[5], r[8], r[9]) for r in records])
+    return [(cid, *r) for cid, r in zip(ids, records)]
 
 
 _FLOAT_COLUMNS = ("value_low", "value_high")
@@ -108,10 +109,16 @@ _BOOL_COLUMNS = ("vague", "approx", "hedged")
 
 def claims_frame(rows: Iterable[dict]) -> pd.DataFrame:
     """Rows → the claims DataFrame with the contract's columns and dtypes, sorted by claim_id."""
-    rows = sorted(rows, key=itemgetter("claim_id"))  # stable, like sort_values(kind="stable")
+    return _records_frame(list(map(itemgetter(*CLAIM_COLUMNS), rows)))
+
+
+def _records_frame(records: list[tuple]) -> pd.DataFrame:
+    """``claims_frame`` of rows as tuples in ``CLAIM_COLUMNS`` order."""
+    # by claim_id; stable, like sort_values(kind="stable")
+    records = sorted(records, key=itemgetter(0))
     # column by column, each built once with its final dtype: pandas reads a list of dicts row by
     # row, and converting object columns afterwards costs as much again
-    columns = list(zip(*map(itemgetter(*CLAIM_COLUMNS), rows))) if rows else [()] * len(CLAIM_COLUMNS)
+    columns = list(zip(*records)) if records else [()] * len(CLAIM_COLUMNS)
     return pd.DataFrame({c: _column(c, values) for c, values in zip(CLAIM_COLUMNS, columns)},
                         columns=CLAIM_COLUMNS)
 
@@ -142,8 +149,8 @@ def _objects(values: Sequence) -> pd.Series:
 def extract_claims(articles: Iterable[Article]) -> pd.DataFrame:
     """The claims table of a corpus (ungraded): one row per quantitative claim."""
     articles = list(articles)
-    rows: list[dict] = []
+    rows: list[tuple] = []
     with corpus_stage(articles):
         for a in articles:
-            rows.extend(article_claims(a))
-        return claims_frame(rows)
+            rows.extend(_claim_records(a))
+        return _records_frame(rows)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import cues, textnorm
 from .cues import Hit, family
-from .literals import LiteralOwners, Prefilter, fold, pattern_literals, prefilter
+from .literals import LiteralOwners, Prefilter, ascii_fold, pattern_literals, prefilter
 from .config import load_yaml
 
 GRADE_COLUMNS = ["grade", "grade_trace", "rubric_version", "flags", "citation"]
@@ -133,31 +133,47 @@ class _Page:
             return True
         if b - a < _LONG_SPAN or lits.folded_rx is None:
             return lits.may_occur(self.view(fam), a, b)
+        return lits.may_match(*self._cut(fam, a, b))
+
+    def _cut(self, fam: str, a: int, b: int) -> tuple[str, str | None]:
+        """[a, b) of the view of ``fam`` and its ``ascii_fold`` (what ``Prefilter.may_match``
+        takes), made once per span."""
         key = (fam, a, b)
         got = self._spans.get(key)
         if got is None:
             span = self.view(fam)[a:b]
-            got = self._spans[key] = (span, fold(span))
-        return lits.may_match(*got)
+            got = self._spans[key] = (span, ascii_fold(span))
+        return got
+
+    def search_start(self, lits: Prefilter | None, fam: str, a: int, b: int) -> int:
+        """Where a search of [a, b) for phrase lists of ``fam`` with the literals ``lits``
+        may begin (``Prefilter.search_start``); -1 when they cannot match there."""
+        if lits is not None and b - a >= _LONG_SPAN and lits.folded_rx is not None:
+            return a if lits.may_match(*self._cut(fam, a, b)) else -1
+        return a if lits is None else lits.search_start(self.view(fam), a, b)
 
     def first_hit(self, fam: str, key: str, a: int, b: int) -> Hit | None:
         """``cues.find(text, fam, key, a, b)[0]`` (or None), stopping at the first non-empty
         hit: the triggers only ever use the first one."""
         pat = cues.pattern(fam, key)
-        if pat is None or a >= b or not self.may_match(_phrase_filter(fam, key), fam, a, b):
+        if pat is None or a >= b:
             return None
-        for m in pat.finditer(self.view(fam), a, b):
+        start = self.search_start(_phrase_filter(fam, key), fam, a, b)
+        if start < 0:
+            return None
+        for m in pat.finditer(self.view(fam), start, b):
             s, e = m.span()
             if e > s:
                 return Hit(s, e, self.text[s:e], key)
         return None
 
     def has_hit(self, fam: str, key: str, a: int, b: int) -> bool:
-        """``cues.has_hit``, skipped where the phrase list cannot match."""
+        """``cues.has_hit``, searched only from where the phrase list can match."""
         pat = cues.pattern(fam, key)
-        if pat is None or a >= b or not self.may_match(_phrase_filter(fam, key), fam, a, b):
+        if pat is None or a >= b:
             return False
-        return cues.has_hit(self.text, fam, key, a, b)
+        start = self.search_start(_phrase_filter(fam, key), fam, a, b)
+        return start >= 0 and any(m.end() > m.start() for m in pat.finditer(self.view(fam), start, b))
 
     def citation(self, fam: str, a: int, b: int) -> Hit | None:
         """``find_citation`` in [a, b) (several claims share a sentence or paragraph). Only the
@@ -546,15 +562,20 @@ def _is_null(v: Any) -> bool:
 def _doc_extents(articles: Sequence[Any], doc_ids: Sequence[Any], starts: Sequence[int],
                  ends: Sequence[int]) -> dict[tuple[Any, Any], tuple[int, int]]:
     """Extent of each document as covered by its claims' sentences (grading has no doc table).
-    One pass over plain column lists (a pandas groupby costs more than the whole loop)."""
-    out: dict[tuple[Any, Any], tuple[int, int]] = {}
-    for art, doc, lo, hi in zip(articles, doc_ids, starts, ends):
-        if _is_null(art) or _is_null(doc):
-            continue
-        got = out.get((art, doc))
-        out[(art, doc)] = (int(lo), int(hi)) if got is None else (min(got[0], int(lo)),
-                                                                   max(got[1], int(hi)))
-    return out
+    One pass over plain column lists (a pandas groupby costs more than the whole loop); keys
+    with a missing part are dropped at the end, once per document instead of once per row."""
+    spans: dict[tuple[Any, Any], list] = {}
+    for key, lo, hi in zip(zip(articles, doc_ids), starts, ends):
+        got = spans.get(key)
+        if got is None:
+            spans[key] = [lo, hi]
+        else:
+            if lo < got[0]:
+                got[0] = lo
+            if hi > got[1]:
+                got[1] = hi
+    return {(art, doc): (int(lo), int(hi)) for (art, doc), (lo, hi) in spans.items()
+            if not (_is_null(art) or _is_null(doc))}
 
 
 _ROW_COLUMNS = ("article", "doc_id", "lang", "start", "end", "sentence_start", "sentence_end",
@@ -617,19 +638,28 @@ def grade_claims(claims: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame
 # --- document checklist (JAMA benchmarks / DISCERN, per content document) -----------------------
 def _claim_stats(claims: pd.DataFrame) -> dict[tuple[str, str], tuple[int, float]]:
     """(number of claims, share graded D or E) per (article, doc_id), in one pass over column
-    lists (a per-group pandas mean cost ~50 µs a document)."""
+    lists (a per-group pandas mean cost ~50 µs a document); missing keys are dropped once per
+    document, not tested on every row."""
     stats: dict[tuple[str, str], tuple[int, float]] = {}
     if not len(claims):
         return stats
     graded = "grade" in claims
     weak = claims["grade"].isin(["D", "E"]).tolist() if graded else [False] * len(claims)
+    raw: dict[tuple[Any, Any], list[int]] = {}  # per (article, doc_id) as found in the columns
+    for key, w in zip(zip(claims["article"].tolist(), claims["doc_id"].tolist()), weak):
+        got = raw.get(key)
+        if got is None:
+            raw[key] = [1, int(bool(w))]
+        else:
+            got[0] += 1
+            got[1] += bool(w)
     counts: dict[tuple[str, str], list[int]] = {}
-    for art, doc, w in zip(claims["article"].tolist(), claims["doc_id"].tolist(), weak):
+    for (art, doc), (n, k) in raw.items():
         if _is_null(art) or _is_null(doc):  # groupby drops missing keys
             continue
         got = counts.setdefault((str(art), str(doc)), [0, 0])
-        got[0] += 1
-        got[1] += bool(w)
+        got[0] += n
+        got[1] += k
     for key, (n, k) in counts.items():
         stats[key] = (n, k / n if graded else math.nan)
     return stats

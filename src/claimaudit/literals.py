@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any, Iterable
 
 try:  # the regex parser (Python 3.11+ names; the older ones are deprecated aliases)
@@ -29,6 +29,7 @@ _MAX_STRINGS = 16  # a run of fixed elements is spelled out while it has at most
 _MAX_POWER = 8  # x{k} is spelled out up to this k
 _SHARED_PREFIX = 8  # see _scan_literals
 _LONG_SPAN = 256  # characters; see Prefilter._folded_in
+_LONG_CASED = 1024  # characters; see Prefilter._first_cased
 
 Literals = frozenset  # of (text, matched case-insensitively) pairs
 
@@ -176,13 +177,34 @@ def fold(s: str) -> str | None:
     character adds ASCII to ``s.lower()`` or ``s.upper()``, and then ``s`` is not folded.
     """
     low = s.lower()
+    if s.isascii() or _ascii_of_fold(s, low) is not None:
+        return low
+    return None
+
+
+def ascii_fold(s: str) -> str | None:
+    """The ASCII characters of ``fold(s)`` in order (None when ``fold(s)`` is None).
+
+    An ASCII literal occurring in ``fold(s)`` occurs in this too (deleting the characters around
+    a run of ASCII keeps the run whole), so it rules out exactly what ``fold(s)`` rules out and
+    a few more "maybe"s. A mostly Chinese page shrinks to a fraction of its length, and a literal
+    is found in it without scanning the Chinese text (where ``str.__contains__`` skips slowly:
+    Han characters pass its filter of the literal's letters)."""
+    low = s.lower()
     if s.isascii():
         return low
+    kept = _ascii_of_fold(s, low)
+    return None if kept is None else kept.decode("ascii")
+
+
+def _ascii_of_fold(s: str, low: str) -> bytes | None:
+    """The ASCII characters of ``low`` (``s.lower()``, ``s`` not ASCII) when ``low`` is ``s``
+    folded (see ``fold``); else None."""
     n = len(s.encode("ascii", "ignore"))
-    if len(low) != len(s) or len(low.encode("ascii", "ignore")) != n \
-            or len(s.upper().encode("ascii", "ignore")) != n:
+    kept = low.encode("ascii", "ignore")
+    if len(low) != len(s) or len(kept) != n or len(s.upper().encode("ascii", "ignore")) != n:
         return None
-    return low
+    return kept
 
 
 @dataclass(frozen=True)
@@ -191,42 +213,86 @@ class Prefilter:
 
     ``cased``: the trie of the literals matched as written; ``folded_rx``: the trie of the
     lowercased literals of case-insensitive regexes (all ASCII), searched in the folded text
-    (``fold``); ``folded``: those literals as searched one by one (``_scan_literals``). All are
-    searched case-sensitively: an IGNORECASE alternation of letters keeps the regex engine from
-    skipping ahead."""
+    (``fold``); ``folded``: those literals as searched one by one (``_scan_literals``);
+    ``cased_words``: the literals of ``cased`` one by one (for long spans); ``patterns``: the
+    regexes (for ``width``). All are searched case-sensitively: an IGNORECASE alternation of
+    letters keeps the regex engine from skipping ahead."""
 
     cased: re.Pattern | None
     folded: tuple[str, ...]
     folded_rx: re.Pattern | None
+    cased_words: tuple[str, ...] = ()  # the literals of ``cased``, one by one (``_first_cased``)
+    patterns: tuple[re.Pattern, ...] = field(default=(), compare=False, repr=False)
+
+    @cached_property
+    def width(self) -> int | None:
+        """The regexes' longest match in characters (None: unbounded), worked out on first use
+        (``search_start``: most filters never need it)."""
+        return max_width(self.patterns)
 
     def may_match(self, s: str, lowered: str | None = None) -> bool:
         """False only when none of the regexes can match inside ``s``. ``lowered``: ``fold(s)``
-        (``s.lower()`` for ASCII ``s``) when the caller has it; None: worked out here."""
+        (``s.lower()`` for ASCII ``s``) or ``ascii_fold(s)`` when the caller has it; None:
+        worked out here."""
         if self.cased is not None and self.cased.search(s) is not None:
             return True
         if self.folded_rx is None:
             return False
-        low = lowered if lowered is not None else fold(s)
+        low = lowered if lowered is not None else ascii_fold(s)
         return low is None or self._folded_in(low)
 
     def may_occur(self, view: str, a: int, b: int) -> bool:
         """False only when none of the regexes can match inside ``view[a:b]`` (the span is
         searched in place: no copy of it unless a case-insensitive literal needs one)."""
-        if self.cased is not None and self.cased.search(view, a, b) is not None:
-            return True
+        if self.cased is not None:
+            if b - a < _LONG_CASED:  # (the common case, without a call of _first_cased)
+                if self.cased.search(view, a, b) is not None:
+                    return True
+            elif self._first_cased(view, a, b) >= 0:
+                return True
         if self.folded_rx is None:
             return False
-        low = fold(view[a:b])
+        low = ascii_fold(view[a:b])
         return low is None or self._folded_in(low)
 
+    def search_start(self, view: str, a: int, b: int) -> int:
+        """Where a search of ``view[a:b]`` for the regexes may begin without missing a match:
+        -1 when none can match inside the span (``may_occur``). When all literals are matched
+        as written and a match is at most ``width`` long, ``width`` before the first literal:
+        every match holds a literal inside [a, b), so none starts earlier. Else ``a``."""
+        if self.folded_rx is not None or self.cased is None:
+            return a if self.may_occur(view, a, b) else -1
+        if b - a < _LONG_CASED:  # (the common case, without a call of _first_cased)
+            m = self.cased.search(view, a, b)
+            first = -1 if m is None else m.start()
+        else:
+            first = self._first_cased(view, a, b)
+        if first < 0:
+            return -1
+        return a if self.width is None else max(a, first - self.width)
+
+    def _first_cased(self, view: str, a: int, b: int) -> int:
+        """Start of the first literal matched as written inside ``view[a:b]``; -1 for none. A
+        span is searched with the trie, a long one (a page) with one ``str.find`` per literal:
+        the trie tests every character that starts a literal (不, 请 in Chinese text), while
+        ``str.find`` skips ahead, and returns at once for a Chinese literal in ASCII text."""
+        if b - a < _LONG_CASED or not self.cased_words:
+            m = self.cased.search(view, a, b)  # type: ignore[union-attr]
+            return -1 if m is None else m.start()
+        found = [i for i in (view.find(lit, a, b) for lit in self.cased_words) if i >= 0]
+        return min(found) if found else -1
+
     def _folded_in(self, low: str) -> bool:
-        """Whether a folded literal occurs in ``low``. Lowercase (English) literals start with
-        common letters, so their trie tests nearly every character; over a long span (a
-        document, a page) one fast substring search per literal is quicker, over a sentence
-        the single trie is."""
+        """Whether a folded literal occurs in ``low`` (``fold`` or ``ascii_fold`` of a text).
+        Lowercase (English) literals start with common letters, so their trie tests nearly
+        every character; over a long span (a document, a page) one fast substring search per
+        literal is quicker, over a sentence the single trie is."""
         if len(low) < _LONG_SPAN:
             return self.folded_rx is not None and self.folded_rx.search(low) is not None
-        return any(lit in low for lit in self.folded)
+        for lit in self.folded:
+            if lit in low:
+                return True
+        return False
 
 
 @lru_cache(maxsize=None)
@@ -237,7 +303,23 @@ def prefilter(patterns: tuple[re.Pattern, ...]) -> Prefilter | None:
     if sets is None:
         return None
     cased, folded = sets
-    return Prefilter(literal_regex(cased), _scan_literals(folded), literal_regex(folded))
+    return Prefilter(literal_regex(cased), _scan_literals(folded), literal_regex(folded),
+                     tuple(minimal(cased)), patterns)
+
+
+def max_width(patterns: Iterable[re.Pattern]) -> int | None:
+    """The length of the longest match any of the compiled regexes can have; None when one of
+    them is unbounded (or its parse tree is of an unexpected shape)."""
+    widest = 0
+    for pat in patterns:
+        try:
+            hi = parse(pat).getwidth()[1]
+        except Exception:  # pragma: no cover - an unexpected parse tree: no bound known
+            return None
+        if hi >= _sre_c.MAXREPEAT:
+            return None
+        widest = max(widest, hi)
+    return widest
 
 
 def literal_sets(patterns: Iterable[re.Pattern]) -> tuple[list[str], list[str]] | None:
@@ -396,18 +478,23 @@ class LiteralOwners:
 
     Each search resumes one character after the last match's start, so every position where a
     literal starts is visited; there the trie matches the longest literal, and every other one
-    starting there is a prefix of it, so ``owners`` credits a literal with the owners of all its
-    prefixes too. The result is exactly the owners with a literal in the text (overlaps and
-    nested literals included)."""
+    starting there or inside it occurs too, so ``owners`` credits a literal with the owners of
+    all the literals it contains. The result is exactly the owners with a literal in the text
+    (overlaps and nested literals included).
+
+    When no literal can start inside another's occurrence and run on past its end (``_overhang``),
+    the regex engine's own scan (``findall``, resuming after each match) finds everything the
+    owners need, and no Python loop runs per occurrence."""
 
     def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
         by_lit: dict[str, set[int]] = {}
         for lit, owner in pairs:
             if lit:
                 by_lit.setdefault(lit, set()).add(owner)
-        self.owners = {lit: frozenset(o for p, own in by_lit.items() if lit.startswith(p) for o in own)
+        self.owners = {lit: frozenset(o for p, own in by_lit.items() if p in lit for o in own)
                        for lit in by_lit}
         self.rx = re.compile(trie(by_lit)) if by_lit else None
+        self.disjoint = not _overhang(by_lit)
 
     def find(self, text: str, a: int = 0, b: int | None = None) -> set[int]:
         """The owners with a literal inside ``text[a:b]``."""
@@ -415,9 +502,22 @@ class LiteralOwners:
         if self.rx is None:
             return found
         b = len(text) if b is None else b
-        search, owners = self.rx.search, self.owners
+        owners = self.owners
+        if self.disjoint:
+            for lit in self.rx.findall(text, a, b):
+                found |= owners[lit]
+            return found
+        search = self.rx.search
         m = search(text, a, b)
         while m is not None:
             found |= owners[m.group()]
             m = search(text, m.start() + 1, b)
         return found
+
+
+def _overhang(literals: Iterable[str]) -> bool:
+    """Whether a literal can start inside another's occurrence and end after it: a proper
+    suffix of some literal is a proper prefix of another (or the same) one."""
+    words = list(literals)
+    heads = {w[:k] for w in words for k in range(1, len(w))}
+    return any(w[k:] in heads for w in words for k in range(1, len(w)))

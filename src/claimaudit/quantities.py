@@ -657,8 +657,8 @@ def _en_grammar() -> _Grammar:
              rf"(?:\sand\sa\shalf)?")
     vague = _alt(e["vague_words"])
     articles = _alt(n["articles"])
-    arabic = (rf"[0-9]{{1,3}}(?:,[0-9]{{3}}(?![0-9])){{1,4}}(?:\.[0-9]{{1,8}})?"
-              rf"|[0-9]{{1,12}}(?:\.[0-9]{{1,8}})?|\.[0-9]{{1,8}}")
+    arabic = (r"[0-9]{1,3}(?:,[0-9]{3}(?![0-9])){1,4}(?:\.[0-9]{1,8})?"
+              r"|[0-9]{1,12}(?:\.[0-9]{1,8})?|\.[0-9]{1,8}")
     wordnum = rf"(?<![A-Za-z])(?i:{vague}|{articles}|{words})(?![A-Za-z])"
     unit = _unit_regex("en")
     side = r"(?P<ux{i}>[ \t]?-[ \t]?|[ \t]{{0,2}})(?P<u{i}>{unit})"
@@ -669,9 +669,7 @@ def _en_grammar() -> _Grammar:
     rate = (rf"(?:{rate_join}(?P<rw>{_ialt(long_rates_words)}|d|h|hr|wk|yr|min)(?![A-Za-z])"
             rf"|\s{{1,3}}(?P<rw2>(?i:daily|nightly|weekly|monthly|yearly|annually|hourly))(?![A-Za-z]))")
     suffix_words = list(e["suffix_comparators"]) + e["suffix_approximators"]
-    suffix = _alt(suffix_words)
     apx_words = e["prefix_approximators"]
-    apx = _alt(apx_words)
     num = rf"(?:{arabic}|{wordnum})"
     # number words only match when a unit, a connector or a rate/fold word follows
     num_first = (rf"(?:{arabic}|{wordnum}(?=[ \t]?-?[ \t]{{0,2}}(?:{unit})|{conn}"
@@ -1021,13 +1019,32 @@ class _AnchorWalk:
 
 def _anchors(seg: str, g: _Grammar, a: int, b: int) -> list[int]:
     """In order, every position in [a, b) where a number can begin (a superset: the grammar
-    decides): one scan in C for the digit anchors, one for the number-word anchors (en)."""
-    anchors = [m.start() for m in g.starts.finditer(seg, a, b)]
-    if g.word_after is not None:
-        words = _word_anchors(seg, g, a, b)
-        if words:
-            anchors = sorted(anchors + words) if anchors else words
+    decides): scans in C for the digit anchors and for the number-word anchors (en; zh finds its
+    matches with one search, see _match_finder)."""
+    anchors = _digit_anchors(seg, a, b)
+    words = _word_anchors(seg, g, a, b)
+    if words:
+        anchors = sorted(anchors + words) if anchors else words
     return anchors
+
+
+# ASCII digits to "0" and "." kept, every other byte to a space (see _digit_anchors)
+_DIGIT_BYTES = bytes(0x30 if chr(c).isascii() and chr(c).isdigit() else c if c == 0x2E else 0x20
+                     for c in range(256))
+_ZERO = re.compile(b"0")
+_DOT_ZERO = re.compile(rb"\.(?=0)")
+
+
+def _digit_anchors(seg: str, a: int, b: int) -> list[int]:
+    """The matches of en's ``starts`` in seg[a:b] (a digit, or a "." before one), found on a view
+    with one byte per character where every digit is "0": a search for one literal byte runs
+    several times faster than one for a class (which the engine tests at every character)."""
+    view = seg.encode("ascii", "replace").translate(_DIGIT_BYTES)
+    digits = [m.start() for m in _ZERO.finditer(view, a, b)]
+    if not digits:
+        return digits
+    dots = [m.start() for m in _DOT_ZERO.finditer(view, a, b)]
+    return sorted(digits + dots) if dots else digits
 
 
 def _word_anchors(seg: str, g: _Grammar, a: int, b: int) -> list[int]:
@@ -1430,8 +1447,10 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
     caller has already passed over the bare numbers that cannot be claims (``_bare_resume``)."""
     zh = g.family == "zh"
     s1 = m.start("n1")
-    tok1, tok2, m_u1, m_u2, m_suf = m.group("n1", "n2", "u1", "u2", "suf")  # one call, not five
+    # the groups read on every path, in one call (each call costs about as much as a short line)
+    tok1, tok2, m_u1, m_u2, m_suf, m_rate, m_bp = m.group("n1", "n2", "u1", "u2", "suf", "rate", "bp")
     m_end = m.end("whole")  # (the match itself may be only the number's first character)
+    n1_end = m.end("n1")
     if not _left_ok(view, s1, g):
         return None
     num1 = _zh_num(tok1) if zh else _en_num(tok1)
@@ -1466,7 +1485,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
             end = max(m.end(k) for k in names if m.group(k) is not None)
         else:
             end = m_end
-    unit_end = m.end("u2") if (has_range and u2) else (m.end("u1") if u1 else (m.end("n2") if has_range else m.end("n1")))
+    unit_end = m.end("u2") if (has_range and u2) else (m.end("u1") if u1 else (m.end("n2") if has_range else n1_end))
     units = []
     for i, form in ((1, u1), (2, u2)):
         if form:
@@ -1499,7 +1518,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
     else:
         form, unit, factor = "", implicit, 1.0
     lo_v, hi_v = num1.low, num1.high
-    if zh and (m.group("h1") or m.group("hb1")):
+    if zh and any(m.group("h1", "hb1")):
         lo_v = None if lo_v is None else lo_v + 0.5
         hi_v = None if hi_v is None else hi_v + 0.5
     if not zh and m.group("ah") and lo_v is not None:
@@ -1543,7 +1562,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
     s_num, e_num = s1, unit_end
     if g.left_block.search(view, max(0, s1 - 8), s1):
         return None  # 第3天, 分为2组, 腰5, step 2
-    if _is_date(view, s_num, max(e_num, m.end("n1") + 1), g):
+    if _is_date(view, s_num, max(e_num, n1_end + 1), g):
         return None
     if (zh or unit in time_s or unit == "g") and _in_lexicon(view, s_num, e_num, g):
         return None
@@ -1591,17 +1610,17 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
                 return None  # P<0.05, n>30: statistics, not claims
             unit = "ratio"
         elif zh and tok1[-1] in "万亿" and not has_range and not every and not pg.get("rate") \
-                and view[max(0, s1 - 1):s1] != "每" and ((pm := g.people_right.match(view, m.end("n1")))
+                and view[max(0, s1 - 1):s1] != "每" and ((pm := g.people_right.match(view, n1_end))
                                                       or g.people_left.search(view, max(0, s1 - 12), s1)):
             unit = "count"  # 200万名, 2.7亿人, 患者已达2.45亿: population-scale counts of people
-            people_end = pm.end("cl") if pm and pm.group("cl") else m.end("n1")
-        elif not zh and m.group("rate") and not has_range and not num1.is_article and not vague:
+            people_end = pm.end("cl") if pm and pm.group("cl") else n1_end
+        elif not zh and m_rate and not has_range and not num1.is_article and not vague:
             unit = "count"  # 2 per month
-        elif not zh and not has_range and tok1[0].isdigit() and (pm := g.people_right.match(view, m.end("n1"))) \
+        elif not zh and not has_range and tok1[0].isdigit() and (pm := g.people_right.match(view, n1_end)) \
                 and lo_v is not None and lo_v * g.people_scales.get((pm.group("sc") or "").lower(), 1.0) >= 10000:
             scale = g.people_scales.get((pm.group("sc") or "").lower(), 1.0)
             lo_v, hi_v, unit = lo_v * scale, hi_v * scale, "count"  # 37 million Americans
-            people_end = pm.end("sc") if pm.group("sc") else m.end("n1")
+            people_end = pm.end("sc") if pm.group("sc") else n1_end
         elif cmp_word and g.prefix_cmp.get(cmp_word if zh else cmp_word.lower()) in ("lt", "le") \
                 and g.pair_lower.search(view, max(floor, (pre.start() if pre else s1) - 30, 0), pre.start() if pre else s1):
             unit = "ratio"  # 大于10小于20: the upper bound of a pair (merged in _scan)
@@ -1613,9 +1632,9 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
     if not keep_bare and not unit:
         return None
     # ---- rate suffix
-    if m.group("rate") and (has_range or tok2 is None):
+    if m_rate and (has_range or tok2 is None):
         if zh:
-            rate = g.rate_suffix.get(m.group("rate"), rate)
+            rate = g.rate_suffix.get(m_rate, rate)
         else:
             rw = (m.group("rw") or m.group("rw2") or "").lower()
             rate = g.rate_suffix.get(rw, rate)
@@ -1653,9 +1672,8 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
         lo_v = None
     if lo_v is not None and hi_v is not None and lo_v > hi_v:
         lo_v, hi_v = hi_v, lo_v
-    for v in (lo_v, hi_v):
-        if v is not None and not math.isfinite(v):
-            return None
+    if (lo_v is not None and not math.isfinite(lo_v)) or (hi_v is not None and not math.isfinite(hi_v)):
+        return None
     # ---- span
     q_start = s1 - 1 if signed and not has_range else s1
     # 在60~100次/分: only a prefix rate word (每天) joins the quote, not a suffix rate (次/分)
@@ -1670,7 +1688,7 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
     else:
         q_end = end
     if people_end is not None:
-        q_end = max(people_end, m.end("n1"))
+        q_end = max(people_end, n1_end)
     if form == "度" and not has_range and q_end == unit_end and lo_v is not None:
         tenth = re.match(r"[1-9](?![0-9.])", view[q_end:q_end + 2])
         if tenth:  # 烧到38度5: 38.5 ℃
@@ -1685,9 +1703,9 @@ def _build(m: re.Match, view: str, g: _Grammar, floor: int, keep_bare: bool, lo:
         if pm is not None:
             unit, rate = g.per_minute_units[pm.group("w")], ""  # 心率60~100次/分 → bpm
     # ---- blood pressure: "140/90mmHg" is two readings
-    if m.group("bp") and unit == "mmHg" and not has_range:
-        v2 = float(m.group("bp")[1:])
-        a = Quantity(q_start + lo, m.end("n1") + lo, *(_vals(comparator, lo_v if lo_v is not None else hi_v)),
+    if m_bp and unit == "mmHg" and not has_range:
+        v2 = float(m_bp[1:])
+        a = Quantity(q_start + lo, n1_end + lo, *(_vals(comparator, lo_v if lo_v is not None else hi_v)),
                      unit, comparator, vague, approx, rate)
         b = Quantity(m.start("bp") + 1 + lo, min(q_end, stop) + lo, *(_vals(comparator, v2)), unit, comparator,
                      vague, approx, rate)

@@ -788,12 +788,13 @@ def _kind_lines(lines: list[Line], view: str) -> None:
         for ln in todo:
             ln.kind, ln.info = classify(ln.view, ln.family, ln.text)
     else:
-        reach = _page_reach(todo)
-        for ln, r in zip(todo, reach):
-            if r != NO_CUE:  # no fold stray on the page: ``line_low`` is ``lower``
+        clear: list[Line] = []  # the lines no cue reaches
+        for ln, r in zip(todo, _page_reach([ln.view for ln in todo])):
+            if r == NO_CUE:
+                clear.append(ln)
+            else:  # no fold stray on the page: ``line_low`` is ``lower``
                 v = ln.view
                 ln.kind, ln.info = _classify_cued(v, ln.family, ln.text, _core(v), v.lower(), r == ANY_CUE)
-        clear = [ln for ln, r in zip(todo, reach) if r == NO_CUE]
         for j in _lines_hit(_EXCERPT_MARK_RE, [ln.view[-40:] for ln in clear]):  # the lines left content
             clear[j].kind, clear[j].info = _excerpt_or_content(clear[j].view)
     for ln, seen in repeats:
@@ -815,20 +816,29 @@ def _distinct_lines(lines: list[Line]) -> tuple[list[Line], list[tuple[Line, Lin
     return todo, repeats
 
 
-def _page_reach(lines: list[Line]) -> list[int]:
-    """``_reach`` of each line (none holds a fold stray), the literal prefilter run once per
-    length tier over the lines it decides."""
+def _page_reach(views: list[str]) -> list[int]:
+    """``_reach`` of each of a page's lines (non-empty views without fold strays): the test of
+    ``_gated_reach`` in one loop over the lines (no call per line), then the literal prefilter
+    of each length tier once over all the lines it decides (``LineFilter.matching``)."""
     c = cues()
-    reach = [_gated_reach(ln.view) for ln in lines]
+    gate_of, by_len = c.first_gates.get, c.floating_by_len
+    unanchored_max = len(by_len)  # lines this long or longer meet no unanchored cue
+    lead, trail = _LEAD_STOPS, _TRAIL_STOPS
+    reach: list[int] = []
     tiers: dict[int, list[int]] = {}  # id of a floating_by_len filter -> indexes of its lines
-    for k, r in enumerate(reach):
-        if r is None:
-            tiers.setdefault(id(c.floating_by_len[len(lines[k].view)]), []).append(k)
+    for k, view in enumerate(views):
+        n = len(view)
+        if view[0] in lead or view[-1] in trail or "|" in view or "｜" in view:
+            reach.append(ANY_CUE)
+        elif (gate := gate_of(view[0], n)) is not None and gate.match(view):
+            reach.append(ANY_CUE)
+        else:
+            reach.append(NO_CUE)  # unless its tier's prefilter passes it (below)
+            if n < unanchored_max:
+                tiers.setdefault(id(by_len[n]), []).append(k)
     for ks in tiers.values():
-        flt = c.floating_by_len[len(lines[ks[0]].view)]
-        hit = flt.matching([lines[k].view for k in ks])
-        for j, k in enumerate(ks):
-            reach[k] = UNANCHORED if j in hit else NO_CUE
+        for j in by_len[len(views[ks[0]])].matching([views[k] for k in ks]):
+            reach[ks[j]] = UNANCHORED
     return reach
 
 
@@ -875,13 +885,15 @@ def split_lines(text: str, view: str, kinded: bool = False) -> list[Line]:
     already kinded "blank", the others too when ``kinded`` (``classify``, by ``_kind_lines``)."""
     out: list[Line] = []
     pos = 0
+    same = view == text  # most pages: a line's view is its text (no slice of the view to take)
     for i, raw in enumerate(text.split("\n")):
         stripped = raw.strip()
         end = pos + len(raw)
         if stripped:
-            s = pos + raw.find(stripped[0])  # the first non-space character
+            # the first non-space character (most lines have no space to strip: no search)
+            s = pos if len(stripped) == len(raw) else pos + raw.find(stripped[0])
             e = s + len(stripped)
-            v = view[s:e]
+            v = stripped if same else view[s:e]
             family = "en" if v.isascii() or not _HAN_RE.search(v) else "zh"
             out.append(Line(i, s, e, stripped, v, family, "content", "body", {}))
         else:

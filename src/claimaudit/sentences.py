@@ -117,6 +117,13 @@ _ZH_CUT = re.compile(f"{_ZH_BOUNDARY.pattern}|{_ZH_DOT.pattern}")
 # its own). No match straddles a position whose left neighbour is none of these, so a scan started
 # there finds the same matches from there on as a scan of the whole document: a *sync point*.
 _RUN_CHARS = {True: frozenset("。！？；!?;" + _CLOSERS), False: frozenset(".!?" + _CLOSERS)}
+# _ZH_CUT and _EN_BOUNDARY written to open with one class of every character a match can start
+# with, each branch re-reading that character by a lookbehind: the same matches, but the regex
+# engine skips to the candidates in C, where a pattern opening with an alternation of repeats is
+# tried in full at every position (about three times slower on long pages).
+_ZH_CUT_SCAN = re.compile(rf"[。！？；!?;\n.](?:(?<=[。！？；!?;])[。！？；!?;]*[{re.escape(_CLOSERS)}]*|(?<=\n)"
+                          rf"|(?<=[\u4e00-\u9fff]\.)(?=[\u4e00-\u9fff]))")
+_EN_BOUNDARY_SCAN = re.compile(rf"[.!?\n](?:(?<=[.!?])[.!?]*[{re.escape(_CLOSERS)}]*(?=\s|$)|(?<=\n))")
 
 
 _SPAN = methodcaller("span")
@@ -128,8 +135,8 @@ def _cuts(text: str, lo: int, start: int, end: int, zh: bool) -> Iterator[tuple[
     look around within them). Lazy: callers stop at the first cut they need. (zh: every match is
     a cut, so the spans come straight from the regex iterator, without a Python frame per cut.)"""
     if zh:
-        return map(_SPAN, _ZH_CUT.finditer(text, lo, end))
-    return (m.span() for m in _EN_BOUNDARY.finditer(text, lo, end) if _en_is_boundary(text, m, start, end))
+        return map(_SPAN, _ZH_CUT_SCAN.finditer(text, lo, end))
+    return (m.span() for m in _EN_BOUNDARY_SCAN.finditer(text, lo, end) if _en_is_boundary(text, m, start, end))
 
 
 def _sync_point(text: str, w: int, start: int, zh: bool) -> int:
