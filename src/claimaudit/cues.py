@@ -123,11 +123,12 @@ def _find(text: str, fam: str, key: str, a: int, b: int, sub: str | None,
     """``find``, memoised: a sentence's span is searched for the same phrases by every claim in
     it, by the next sentence's claims (previous-sentence cue) and again by grading."""
     pat = pattern(fam, key, sub)
-    if pat is None:
-        return ()
-    v = view(text, fam)
-    return tuple(Hit(m.start(), m.end(), text[m.start():m.end()], label)
-                 for m in pat.finditer(v, a, b) if m.end() > m.start())
+    return () if pat is None else tuple(_hits(pat, text, view(text, fam), a, b, label))
+
+
+def _hits(pat: re.Pattern, text: str, v: str, a: int, b: int, label: str) -> list[Hit]:
+    """The non-empty matches of ``pat`` in ``v[a:b]`` (the view of ``text``) as hits of ``text``."""
+    return [Hit(i, j, text[i:j], label) for i, j in map(_SPAN, pat.finditer(v, a, b)) if j > i]
 
 
 def has_hit(text: str, fam: str, key: str, a: int, b: int, sub: str | None = None) -> bool:
@@ -156,8 +157,7 @@ class _Phrases:
             return []
         if pre is not None and not pre.may_match(v[a:b] if span is None else span, lowered):
             return []
-        label = self.label
-        return [Hit(i, j, text[i:j], label) for i, j in map(_SPAN, pat.finditer(v, a, b)) if j > i]
+        return _hits(pat, text, v, a, b, self.label)
 
 
 _SPAN = methodcaller("span")

@@ -173,7 +173,7 @@ class _Page:
         if pat is None or a >= b:
             return False
         start = self.search_start(_phrase_filter(fam, key), fam, a, b)
-        return start >= 0 and any(m.end() > m.start() for m in pat.finditer(self.view(fam), start, b))
+        return start >= 0 and cues.has_hit(self.text, fam, key, start, b)
 
     def citation(self, fam: str, a: int, b: int) -> Hit | None:
         """``find_citation`` in [a, b) (several claims share a sentence or paragraph). Only the
